@@ -1,0 +1,132 @@
+package io.origincluster.dataplane;
+
+import io.origincluster.dataplane.config.ProxyConfig;
+import io.origincluster.dataplane.config.StateSettings;
+import io.origincluster.dataplane.netty.PlaceholderServer;
+import io.origincluster.dataplane.netty.Transports;
+import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.state.MemoryStateStore;
+import io.origincluster.state.RedisStateStore;
+import io.origincluster.state.StateStore;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data-plane process as an object: state store, routing core, event loops and every listener. Tests start it
+ * in-process with port 0 everywhere; {@link DataplaneMain} wraps it with signals and exit codes.
+ */
+public final class Dataplane implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dataplane.class);
+
+    private final ProxyConfig config;
+    private final Transports transports;
+    private final StateStore store;
+    private final RoutingCore routing;
+    private final List<ProtocolServer> servers = new ArrayList<>();
+    private ScheduledFuture<?> sweeper;
+
+    public Dataplane(ProxyConfig config) {
+        this(config, createStore(config.state(), config));
+    }
+
+    /** With a caller-owned store, e.g. two data planes sharing one in-memory store in a test. */
+    public Dataplane(ProxyConfig config, StateStore store) {
+        this.config = config;
+        this.store = store;
+        this.transports = new Transports(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this.routing = new RoutingCore(store, config.routing());
+    }
+
+    private static StateStore createStore(StateSettings s, ProxyConfig config) {
+        return switch (s.type()) {
+            case MEMORY -> new MemoryStateStore(config.routing().policy());
+            case REDIS -> RedisStateStore.connect(s.redisUri(), s.clusterId(), config.routing().policy());
+        };
+    }
+
+    /** Binds every listener in the Go proxy's order; a failed bind stops everything already started. */
+    public Dataplane start() throws Exception {
+        servers.add(new PlaceholderServer("rtmp", false, config.rtmp().listen(), transports));
+        servers.add(new PlaceholderServer("webrtc", true, config.webrtc().listen(), transports));
+        servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
+        servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
+        servers.add(new PlaceholderServer("system-api", false, config.systemApi().listen(), transports));
+        servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
+        try {
+            for (ProtocolServer s : servers) {
+                s.start();
+                log.atInfo().addKeyValue("server", s.name()).addKeyValue("listen", s.localAddress()).log("listening");
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        sweeper = transports.workers().next().scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+        return this;
+    }
+
+    private void sweep() {
+        try {
+            routing.sweep();
+            if (store instanceof MemoryStateStore m) {
+                m.sweep();
+            }
+        } catch (RuntimeException e) {
+            log.warn("sweep failed", e);
+        }
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    public RoutingCore routing() {
+        return routing;
+    }
+
+    public Transports transports() {
+        return transports;
+    }
+
+    /** The listener called {@code name} (rtmp, http-stream, http-api, webrtc, srt, system-api). */
+    public ProtocolServer server(String name) {
+        return servers.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no server " + name));
+    }
+
+    public int port(String name) {
+        return server(name).localAddress().getPort();
+    }
+
+    /** Stops listeners in reverse order, giving sessions the grace timeout, then releases loops and state. */
+    public void stop(Duration grace) {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        for (int i = servers.size() - 1; i >= 0; i--) {
+            try {
+                servers.get(i).stop(grace);
+            } catch (RuntimeException e) {
+                log.warn("stopping {} failed", servers.get(i).name(), e);
+            }
+        }
+        routing.close();
+        transports.close();
+        store.close();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,20 @@
+package io.origincluster.dataplane;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * One listener of the data plane. {@link #start()} binds synchronously so a taken port stops start-up with a
+ * clear error; {@link #stop(Duration)} stops accepting and gives running sessions up to {@code grace} to end.
+ */
+public interface ProtocolServer {
+
+    String name();
+
+    void start() throws Exception;
+
+    /** The bound address (its port is the real one when the configured port was 0). */
+    InetSocketAddress localAddress();
+
+    void stop(Duration grace);
+}

@@ -1,0 +1,25 @@
+package io.origincluster.dataplane.config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/** The register/health API. An empty token means registration is open (as in SRS); keep the port private then. */
+public record SystemApiSettings(InetSocketAddress listen, String token, Duration registerTtl, int maxBodyBytes) {
+
+    static SystemApiSettings from(Env env) {
+        InetSocketAddress listen = env.listen("PROXY_SYSTEM_API", 12025);
+        String token = env.secret("PROXY_SYSTEM_API_TOKEN");
+        Duration ttl = env.duration("PROXY_REGISTER_TTL", "30s");
+        if (ttl.toMillis() < 1000) {
+            throw new ConfigException("PROXY_REGISTER_TTL", "must be at least 1s");
+        }
+        int max = env.integer("PROXY_SYSTEM_API_MAX_BODY", 64 * 1024, 1024, 16 * 1024 * 1024);
+        return new SystemApiSettings(listen, token, ttl, max);
+    }
+
+    @Override
+    public String toString() {
+        return "SystemApiSettings[listen=" + listen + ", token=" + (token.isEmpty() ? "none" : "******")
+                + ", registerTtl=" + registerTtl + "]";
+    }
+}

@@ -1,0 +1,195 @@
+package io.origincluster.dataplane.routing;
+
+import io.origincluster.dataplane.config.RoutingSettings;
+import io.origincluster.state.Backend;
+import io.origincluster.state.BackendEvent;
+import io.origincluster.state.Endpoint;
+import io.origincluster.state.NoBackendAvailableException;
+import io.origincluster.state.Protocol;
+import io.origincluster.state.StateStore;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place every protocol asks "where does this stream go". It turns a stream key into a route (pinning on
+ * first use), retries on other origins when the pinned one refuses, and keeps pins alive while sessions run.
+ * Protocol code never touches the state store's pins directly.
+ *
+ * <p>Known pins are served from a local cache for {@code pinCacheTtl}; a backend removal or drain event clears the
+ * cache entries naming it, so a dead origin stops receiving sessions within one event, not one TTL.
+ */
+public final class RoutingCore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RoutingCore.class);
+
+    private record Cached(Backend backend, long expiresAtNanos) { }
+
+    private final StateStore store;
+    private final RoutingSettings settings;
+    private final ConcurrentHashMap<String, Cached> pinCache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> lastTouch = new ConcurrentHashMap<>();
+    private final AutoCloseable subscription;
+
+    public RoutingCore(StateStore store, RoutingSettings settings) {
+        this.store = store;
+        this.settings = settings;
+        this.subscription = store.onBackendChange(this::onBackendEvent);
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    /** The route for a new session of {@code key} over {@code protocol}, pinning a backend if none is pinned. */
+    public CompletionStage<Route> route(StreamKey key, Protocol protocol) {
+        return route(key, protocol, Set.of());
+    }
+
+    CompletionStage<Route> route(StreamKey key, Protocol protocol, Set<String> exclude) {
+        String k = key.toString();
+        Cached c = pinCache.get(k);
+        if (c != null && c.expiresAtNanos() - System.nanoTime() > 0 && !exclude.contains(c.backend().id())) {
+            return toRoute(key, protocol, c.backend());
+        }
+        return store.pin(k, exclude, settings.pinTtl())
+                .handle((backend, err) -> {
+                    if (err != null) {
+                        Throwable cause = unwrap(err);
+                        if (cause instanceof NoBackendAvailableException) {
+                            throw new NoRouteException("no origin available for " + k, true);
+                        }
+                        throw new CompletionException(cause);
+                    }
+                    pinCache.put(k, new Cached(backend, System.nanoTime() + settings.pinCacheTtl().toNanos()));
+                    lastTouch.put(k, System.nanoTime());
+                    return backend;
+                })
+                .thenCompose(b -> toRoute(key, protocol, b));
+    }
+
+    /**
+     * Routes and connects with failover: when {@code connector} fails for a route, that pin is removed (only
+     * while it still names the failed backend), the backend is excluded, and the next origin is tried, up to
+     * {@code connectRetries} more times. Fails with the last error when every attempt fails.
+     */
+    public <T> CompletionStage<T> connect(StreamKey key, Protocol protocol,
+                                          Function<Route, CompletionStage<T>> connector) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt(key, protocol, connector, new HashSet<>(), settings.connectRetries(), result);
+        return result;
+    }
+
+    private <T> void attempt(StreamKey key, Protocol protocol, Function<Route, CompletionStage<T>> connector,
+                             Set<String> exclude, int retriesLeft, CompletableFuture<T> result) {
+        route(key, protocol, Set.copyOf(exclude)).whenComplete((route, err) -> {
+            if (err != null) {
+                result.completeExceptionally(unwrap(err));
+                return;
+            }
+            CompletionStage<T> connected;
+            try {
+                connected = connector.apply(route);
+            } catch (RuntimeException e) {
+                connected = CompletableFuture.failedFuture(e);
+            }
+            connected.whenComplete((value, cerr) -> {
+                if (cerr == null) {
+                    result.complete(value);
+                    return;
+                }
+                Throwable cause = unwrap(cerr);
+                String backendId = route.backend().id();
+                log.atWarn().addKeyValue("key", key).addKeyValue("backend", backendId)
+                        .addKeyValue("address", route.address()).addKeyValue("retriesLeft", retriesLeft)
+                        .log("origin connect failed: {}", cause.toString());
+                invalidate(key.toString(), backendId);
+                store.unpin(key.toString(), backendId);
+                if (retriesLeft <= 0) {
+                    result.completeExceptionally(cause);
+                    return;
+                }
+                exclude.add(backendId);
+                attempt(key, protocol, connector, exclude, retriesLeft - 1, result);
+            });
+        });
+    }
+
+    /**
+     * Keeps the pin alive while a session of the stream runs. Cheap to call often: it reaches the store at most
+     * once per third of the pin TTL per stream.
+     */
+    public void touch(StreamKey key, String backendId) {
+        String k = key.toString();
+        long now = System.nanoTime();
+        long every = settings.pinTtl().toNanos() / 3;
+        Long last = lastTouch.get(k);
+        if (last != null && now - last < every) {
+            return;
+        }
+        lastTouch.put(k, now);
+        store.touchPin(k, backendId, settings.pinTtl());
+    }
+
+    /** Drops expired cache entries; the owner calls this periodically so the maps track live streams only. */
+    public void sweep() {
+        long now = System.nanoTime();
+        pinCache.values().removeIf(c -> c.expiresAtNanos() - now <= 0);
+        long keep = settings.pinTtl().toNanos();
+        lastTouch.values().removeIf(t -> now - t > keep);
+    }
+
+    /** Entries held locally, for tests that prove the maps shrink. */
+    public int cachedEntries() {
+        return pinCache.size() + lastTouch.size();
+    }
+
+    private void invalidate(String key, String backendId) {
+        pinCache.computeIfPresent(key, (k, c) -> c.backend().id().equals(backendId) ? null : c);
+    }
+
+    private void onBackendEvent(BackendEvent event) {
+        switch (event.type()) {
+            case REMOVED, DRAINING -> pinCache.values().removeIf(c -> c.backend().id().equals(event.backendId()));
+            case RESYNC -> pinCache.clear();
+            default -> { }
+        }
+    }
+
+    private static CompletionStage<Route> toRoute(StreamKey key, Protocol protocol, Backend backend) {
+        Optional<Endpoint> ep = backend.endpoint(protocol);
+        if (ep.isEmpty()) {
+            return CompletableFuture.failedFuture(new NoRouteException(
+                    "origin " + backend.id() + " pinned for " + key + " has no " + protocol.jsonName() + " endpoint",
+                    false));
+        }
+        InetSocketAddress unresolved = ep.get().resolve(backend.ip());
+        InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+        return CompletableFuture.completedFuture(new Route(key, backend, ep.get(), address));
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            log.debug("unsubscribe failed", e);
+        }
+    }
+}

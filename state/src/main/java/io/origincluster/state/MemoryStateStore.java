@@ -1,0 +1,274 @@
+package io.origincluster.state;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * State for a single proxy. One lock guards everything: every operation is a few map lookups, so contention
+ * stays negligible, and atomicity (pick-and-pin, compare-and-delete) is trivially right. Expired entries are
+ * dropped lazily on access and by {@link #sweep()}, which the owner calls periodically.
+ */
+public final class MemoryStateStore implements StateStore {
+
+    private record Pin(String backendId, Instant expiresAt) { }
+
+    private record Session(SessionRecord record, Instant expiresAt) { }
+
+    private final Clock clock;
+    private final PlacementPolicy policy;
+    private final Map<String, Backend> backends = new HashMap<>();
+    private final Map<String, Pin> pins = new HashMap<>();
+    private final Map<SessionKind, Map<String, Session>> sessions = new HashMap<>();
+    private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
+
+    public MemoryStateStore(PlacementPolicy policy) {
+        this(policy, Clock.systemUTC());
+    }
+
+    public MemoryStateStore(PlacementPolicy policy, Clock clock) {
+        this.policy = policy;
+        this.clock = clock;
+        for (SessionKind k : SessionKind.values()) {
+            sessions.put(k, new HashMap<>());
+        }
+    }
+
+    @Override
+    public CompletionStage<Backend> register(Backend backend, Duration ttl) {
+        Instant now = clock.instant();
+        Backend stored = backend.withTimes(now, now.plus(ttl));
+        synchronized (this) {
+            backends.put(stored.id(), stored);
+        }
+        fire(new BackendEvent(BackendEvent.Type.UPSERTED, stored.id()));
+        return CompletableFuture.completedFuture(stored);
+    }
+
+    @Override
+    public CompletionStage<Boolean> deregister(String backendId) {
+        boolean removed;
+        synchronized (this) {
+            removed = backends.remove(backendId) != null;
+            if (removed) {
+                pins.values().removeIf(p -> p.backendId().equals(backendId));
+            }
+        }
+        if (removed) {
+            fire(new BackendEvent(BackendEvent.Type.REMOVED, backendId));
+        }
+        return CompletableFuture.completedFuture(removed);
+    }
+
+    @Override
+    public CompletionStage<Boolean> setDraining(String backendId, boolean draining) {
+        boolean found;
+        synchronized (this) {
+            Backend b = liveBackend(backendId, clock.instant());
+            found = b != null;
+            if (found) {
+                backends.put(backendId, b.withDraining(draining));
+            }
+        }
+        if (found) {
+            fire(new BackendEvent(draining ? BackendEvent.Type.DRAINING : BackendEvent.Type.UPSERTED, backendId));
+        }
+        return CompletableFuture.completedFuture(found);
+    }
+
+    @Override
+    public synchronized CompletionStage<List<Backend>> liveBackends() {
+        Instant now = clock.instant();
+        List<Backend> out = new ArrayList<>();
+        for (Backend b : backends.values()) {
+            if (b.isLive(now)) {
+                out.add(b);
+            }
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletionStage<Optional<Backend>> backend(String backendId) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(liveBackend(backendId, clock.instant())));
+    }
+
+    @Override
+    public synchronized CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
+        Instant now = clock.instant();
+        Pin current = pins.get(streamKey);
+        if (current != null && current.expiresAt().isAfter(now) && !exclude.contains(current.backendId())) {
+            Backend b = liveBackend(current.backendId(), now);
+            if (b != null) {
+                return CompletableFuture.completedFuture(b);
+            }
+        }
+        Map<String, Long> counts = pinCounts(now);
+        List<Backend> candidates = new ArrayList<>();
+        for (Backend b : backends.values()) {
+            if (b.isLive(now) && !b.draining() && !exclude.contains(b.id())) {
+                candidates.add(b);
+            }
+        }
+        Optional<Backend> chosen = policy.choose(candidates, id -> counts.getOrDefault(id, 0L),
+                ThreadLocalRandom.current());
+        if (chosen.isEmpty()) {
+            return CompletableFuture.failedFuture(new NoBackendAvailableException(streamKey));
+        }
+        pins.put(streamKey, new Pin(chosen.get().id(), now.plus(pinTtl)));
+        return CompletableFuture.completedFuture(chosen.get());
+    }
+
+    @Override
+    public synchronized CompletionStage<Optional<Backend>> pinned(String streamKey) {
+        Instant now = clock.instant();
+        Pin p = pins.get(streamKey);
+        if (p == null || !p.expiresAt().isAfter(now)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return CompletableFuture.completedFuture(Optional.ofNullable(liveBackend(p.backendId(), now)));
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> touchPin(String streamKey, String backendId, Duration pinTtl) {
+        Instant now = clock.instant();
+        Pin p = pins.get(streamKey);
+        if (p == null || !p.backendId().equals(backendId) || !p.expiresAt().isAfter(now)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        pins.put(streamKey, new Pin(backendId, now.plus(pinTtl)));
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> unpin(String streamKey, String backendId) {
+        Pin p = pins.get(streamKey);
+        boolean removed = p != null && p.backendId().equals(backendId);
+        if (removed) {
+            pins.remove(streamKey);
+        }
+        return CompletableFuture.completedFuture(removed);
+    }
+
+    @Override
+    public synchronized CompletionStage<Map<String, String>> pins() {
+        Instant now = clock.instant();
+        Map<String, String> out = new HashMap<>();
+        pins.forEach((k, p) -> {
+            if (p.expiresAt().isAfter(now) && liveBackend(p.backendId(), now) != null) {
+                out.put(k, p.backendId());
+            }
+        });
+        return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> putSession(SessionRecord session, Duration ttl) {
+        sessions.get(session.kind()).put(session.id(), new Session(session, clock.instant().plus(ttl)));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletionStage<Optional<SessionRecord>> session(SessionKind kind, String id) {
+        Session s = sessions.get(kind).get(id);
+        if (s == null || !s.expiresAt().isAfter(clock.instant())) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return CompletableFuture.completedFuture(Optional.of(s.record()));
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> touchSession(SessionKind kind, String id, Duration ttl) {
+        Instant now = clock.instant();
+        Session s = sessions.get(kind).get(id);
+        if (s == null || !s.expiresAt().isAfter(now)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        sessions.get(kind).put(id, new Session(s.record(), now.plus(ttl)));
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> removeSession(SessionKind kind, String id) {
+        return CompletableFuture.completedFuture(sessions.get(kind).remove(id) != null);
+    }
+
+    @Override
+    public AutoCloseable onBackendChange(Consumer<BackendEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Drops expired backends, pins and sessions; returns how many entries went. */
+    public int sweep() {
+        List<String> expired = new ArrayList<>();
+        int dropped = 0;
+        synchronized (this) {
+            Instant now = clock.instant();
+            for (Iterator<Backend> it = backends.values().iterator(); it.hasNext(); ) {
+                Backend b = it.next();
+                if (!b.isLive(now)) {
+                    it.remove();
+                    expired.add(b.id());
+                }
+            }
+            int before = pins.size();
+            pins.values().removeIf(p -> !p.expiresAt().isAfter(now) || !backends.containsKey(p.backendId()));
+            dropped += before - pins.size();
+            for (Map<String, Session> m : sessions.values()) {
+                before = m.size();
+                m.values().removeIf(s -> !s.expiresAt().isAfter(now));
+                dropped += before - m.size();
+            }
+        }
+        expired.forEach(id -> fire(new BackendEvent(BackendEvent.Type.REMOVED, id)));
+        return dropped + expired.size();
+    }
+
+    /** Entries held, for tests that prove maps shrink. */
+    public synchronized int size() {
+        int n = backends.size() + pins.size();
+        for (Map<String, Session> m : sessions.values()) {
+            n += m.size();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        listeners.clear();
+    }
+
+    private Backend liveBackend(String id, Instant now) {
+        Backend b = backends.get(id);
+        return b != null && b.isLive(now) ? b : null;
+    }
+
+    private Map<String, Long> pinCounts(Instant now) {
+        Map<String, Long> counts = new HashMap<>();
+        pins.values().forEach(p -> {
+            if (p.expiresAt().isAfter(now)) {
+                counts.merge(p.backendId(), 1L, Long::sum);
+            }
+        });
+        return counts;
+    }
+
+    private void fire(BackendEvent event) {
+        for (Consumer<BackendEvent> l : listeners) {
+            l.accept(event);
+        }
+    }
+}

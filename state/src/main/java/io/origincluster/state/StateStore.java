@@ -1,0 +1,68 @@
+package io.origincluster.state;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The cluster state every proxy and the operator share. All calls are asynchronous so that a data-plane event loop
+ * never blocks on Redis. Implementations must make racing writes from several proxies atomic.
+ *
+ * <p>Pins: a stream key maps to one backend. A pin is only returned while its backend is live (registered, not
+ * expired); otherwise the next {@link #pin} replaces it. Pins carry a TTL that {@link #touchPin} refreshes while
+ * sessions of the stream are active, so idle streams eventually release their origin.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /** Inserts or replaces a backend and (re)starts its registration lease. */
+    CompletionStage<Backend> register(Backend backend, Duration ttl);
+
+    /** Removes a backend at once; its pins become invalid. True if it existed. */
+    CompletionStage<Boolean> deregister(String backendId);
+
+    /** Marks a backend draining: it keeps its pins but gets no new streams. False if unknown. */
+    CompletionStage<Boolean> setDraining(String backendId, boolean draining);
+
+    /** Backends whose lease has not expired, draining ones included. */
+    CompletionStage<List<Backend>> liveBackends();
+
+    CompletionStage<Optional<Backend>> backend(String backendId);
+
+    /**
+     * Returns the live backend pinned to {@code streamKey}, or picks one with the placement policy among live,
+     * non-draining backends not in {@code exclude} and pins it atomically. Two callers racing on a new key get
+     * the same backend. Completes exceptionally with {@link NoBackendAvailableException} when none fits.
+     */
+    CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl);
+
+    /** The live backend pinned to {@code streamKey}, without picking. */
+    CompletionStage<Optional<Backend>> pinned(String streamKey);
+
+    /** Extends the pin's TTL while it still names {@code backendId}. */
+    CompletionStage<Boolean> touchPin(String streamKey, String backendId, Duration pinTtl);
+
+    /** Compare-and-delete: removes the pin only while it names {@code backendId}. */
+    CompletionStage<Boolean> unpin(String streamKey, String backendId);
+
+    /** Every current pin, stream key to backend id (for APIs and the operator's status). */
+    CompletionStage<Map<String, String>> pins();
+
+    CompletionStage<Void> putSession(SessionRecord session, Duration ttl);
+
+    CompletionStage<Optional<SessionRecord>> session(SessionKind kind, String id);
+
+    /** Refreshes a session's TTL; false if it no longer exists. */
+    CompletionStage<Boolean> touchSession(SessionKind kind, String id, Duration ttl);
+
+    CompletionStage<Boolean> removeSession(SessionKind kind, String id);
+
+    /** Subscribes to backend changes; closing the handle unsubscribes. */
+    AutoCloseable onBackendChange(Consumer<BackendEvent> listener);
+
+    @Override
+    void close();
+}
