@@ -234,7 +234,7 @@ public final class RedisStateStore implements StateStore {
     @Override
     public CompletionStage<List<Backend>> liveBackends() {
         return loadView().thenApply(v -> {
-            worker.execute(() -> apply(v));
+            runOnWorker(() -> apply(v));
             return List.copyOf(v.backends().values());
         });
     }
@@ -475,7 +475,15 @@ public final class RedisStateStore implements StateStore {
                     Map<String, Backend> backends = new LinkedHashMap<>();
                     ConcurrentHashMap<String, Long> counts = new ConcurrentHashMap<>();
                     for (int i = 1; i + 6 < r.size(); i += 7) {
-                        Backend b = toBackend(r, i);
+                        Backend b;
+                        try {
+                            b = toBackend(r, i);
+                        } catch (RuntimeException e) {
+                            // One bad record must not take placement down for every stream: leave it out.
+                            log.atWarn().addKeyValue("backend", r.get(i))
+                                    .log("skipping unreadable backend record: {}", rootMessage(e));
+                            continue;
+                        }
                         backends.put(b.id(), b);
                         counts.put(b.id(), asLong(r.get(i + 6)));
                     }
