@@ -247,4 +247,18 @@ class RedisStateStoreTest extends StateStoreContract {
             assertThat(pin("s" + i)).isEqualTo("good");
         }
     }
+
+    @Test
+    void malformedEventMessagesAreIgnored() {
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
+        store.onBackendChange(events::add);
+        String channel = "oc:{" + clusterId + "}:events";
+        for (String junk : List.of("", "garbage", "REMOVED", "REMOVED notanumber x", "RESYNC 1 x", "UPSERTED 12")) {
+            raw.publish(channel, junk);
+        }
+        register("a", LONG);
+        await().atMost(1, TimeUnit.SECONDS)
+                .until(() -> events.contains(new BackendEvent(BackendEvent.Type.UPSERTED, "a")));
+        assertThat(events).containsExactly(new BackendEvent(BackendEvent.Type.UPSERTED, "a"));
+    }
 }
