@@ -1,0 +1,61 @@
+package io.origincluster.dataplane.webrtc;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Hand-built STUN messages for tests (RFC 5389 layout, attribute values padded to 4 bytes). */
+final class StunPackets {
+
+    private final ByteArrayOutputStream attrs = new ByteArrayOutputStream();
+    private int type = 0x0001;
+    private int cookie = 0x2112A442;
+
+    static StunPackets bindingRequest() {
+        return new StunPackets();
+    }
+
+    StunPackets type(int t) {
+        this.type = t;
+        return this;
+    }
+
+    StunPackets cookie(int c) {
+        this.cookie = c;
+        return this;
+    }
+
+    StunPackets attribute(int attrType, byte[] value) {
+        attrs.write(attrType >> 8);
+        attrs.write(attrType);
+        attrs.write(value.length >> 8);
+        attrs.write(value.length);
+        attrs.writeBytes(value);
+        for (int i = value.length; i % 4 != 0; i++) {
+            attrs.write(0);
+        }
+        return this;
+    }
+
+    StunPackets username(String u) {
+        return attribute(0x0006, u.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The attributes real ICE agents append after USERNAME: PRIORITY, MESSAGE-INTEGRITY, FINGERPRINT. */
+    StunPackets iceTail() {
+        attribute(0x0024, new byte[] {0x6e, 0x7f, 0x1e, (byte) 0xff});
+        attribute(0x0008, new byte[20]);
+        return attribute(0x8028, new byte[4]);
+    }
+
+    byte[] build() {
+        byte[] a = attrs.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(20 + a.length);
+        b.putShort((short) type).putShort((short) a.length).putInt(cookie);
+        byte[] tid = new byte[12];
+        ThreadLocalRandom.current().nextBytes(tid);
+        b.put(tid).put(a);
+        return b.array();
+    }
+}
