@@ -216,7 +216,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                     log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("backend", backendId)
                             .addKeyValue("username", username).addKeyValue("candidate", advertised)
-                            .addKeyValue("origin", media).log("{} session signalled", api);
+                            .addKeyValue("origin", media.getHostString() + ":" + media.getPort())
+                            .log("{} session signalled", api);
                     reply(c, keepAlive, forwarded(r, body, proxyLocation));
                 }));
     }
