@@ -325,7 +325,17 @@ public final class WebRtcRelayServer implements ProtocolServer {
                 closeSession(s, "idle");
             } else if (now - s.lastTouchNanos > touchEveryNanos) {
                 s.lastTouchNanos = now;
-                routing.store().touchSession(SessionKind.WEBRTC, s.username, settings.sessionTtl());
+                // A record that is gone was deleted (WHIP DELETE on any replica): end the relay here too.
+                routing.store().touchSession(SessionKind.WEBRTC, s.username, settings.sessionTtl())
+                        .whenComplete((alive, err) -> {
+                            if (err == null && !alive) {
+                                loop.execute(() -> {
+                                    if (byUsername.get(s.username) == s) {
+                                        closeSession(s, "session record deleted");
+                                    }
+                                });
+                            }
+                        });
                 if (s.streamKey != null) {
                     routing.touch(s.streamKey, s.record.backendId());
                 }
