@@ -1,33 +1,39 @@
 package io.origincluster.dataplane.webrtc;
 
 import io.origincluster.state.LeastPinnedPolicy;
-import io.origincluster.state.MemoryStateStore;
+import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
+import io.origincluster.state.testing.RedisTestServer;
 
 /**
- * The state two replicas share in the WebRTC tests. RedisStateStore is not on this branch yet, so both replicas
- * use one in-memory store (every call goes through the async StateStore interface either way).
+ * The state two replicas share in the WebRTC tests: one real redis-server and one RedisStateStore client per
+ * replica, exactly as two proxy processes would see it.
  */
 final class SharedStores {
 
-    private static StateStore shared;
+    private static RedisTestServer redis;
 
     private SharedStores() {
     }
 
     static StateStore create() {
-        shared = new MemoryStateStore(new LeastPinnedPolicy());
-        return shared;
+        redis = RedisTestServer.start();
+        return connect();
     }
 
-    /** The second replica's view of the same state. */
-    static StateStore second(StateStore first) {
-        return first;
+    /** Another replica's own connection to the same Redis. */
+    static StateStore second() {
+        return connect();
+    }
+
+    private static StateStore connect() {
+        return RedisStateStore.connect(redis.uri(), "webrtc-test", new LeastPinnedPolicy());
     }
 
     static void closeAll() {
-        if (shared != null) {
-            shared.close();
+        if (redis != null) {
+            redis.close();
+            redis = null;
         }
     }
 }

@@ -206,6 +206,22 @@ class WebRtcRelayUdpTest {
         assertThat(RelayTestSupport.stats(proxyA).sessions()).isEqualTo(1);
     }
 
+    @Test
+    void aSessionDeletedElsewhereEndsHereAtTheNextTouch() throws Exception {
+        try (Dataplane proxy = RelayTestSupport.start(store, Map.of("PROXY_WEBRTC_SESSION_TTL", "3s"))) {
+            InetSocketAddress relay = relayAddress(proxy);
+            send(client, StunPackets.bindingRequest().username(USER).build(), relay);
+            receive(origin);
+            // Traffic keeps flowing, so only the missing record (a DELETE on another replica) can end it.
+            store.removeSession(SessionKind.WEBRTC, USER).toCompletableFuture().join();
+            await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                send(client, dtls(7), relay);
+                assertThat(RelayTestSupport.stats(proxy).sessions()).isZero();
+            });
+            assertThat(RelayTestSupport.stats(proxy).backendSockets()).isZero();
+        }
+    }
+
     private static WebRtcRelayServer.Stats zeroExceptCounters(WebRtcRelayServer.Stats s) {
         return new WebRtcRelayServer.Stats(0, 0, 0, 0, 0, s.toOrigin(), s.toClient(), s.dropped());
     }

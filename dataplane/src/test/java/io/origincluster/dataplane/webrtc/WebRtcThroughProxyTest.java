@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.testpeers.RtcPeer;
 import io.origincluster.dataplane.testpeers.WhipTestOrigin;
-import io.origincluster.state.LeastPinnedPolicy;
-import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.SessionKind;
 import io.origincluster.state.SessionRecord;
 import io.origincluster.state.StateStore;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * Real libwebrtc peers on both ends: a WHIP/WHEP client and a test origin whose answers come from its own peer
  * connections. The proxy rewrites the origin's candidates to its own UDP port and removes the client's candidates
  * from the offer, so ICE, DTLS and SCTP can only complete through the relay; data-channel messages then travel
- * both ways.
+ * both ways. The two replicas share one real Redis through two RedisStateStore clients.
  */
 class WebRtcThroughProxyTest {
 
@@ -48,7 +46,7 @@ class WebRtcThroughProxyTest {
         origin = WhipTestOrigin.start();
         store.register(origin.backend("origin-1"), Duration.ofMinutes(5)).toCompletableFuture().join();
         proxyA = RelayTestSupport.start(store, Map.of());
-        proxyB = RelayTestSupport.start(SharedStores.second(store), Map.of());
+        proxyB = RelayTestSupport.start(SharedStores.second(), Map.of());
     }
 
     @AfterAll
