@@ -1,16 +1,19 @@
 package io.origincluster.dataplane.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.origincluster.dataplane.api.JsonEnvelope.jsonBytes;
+import static io.origincluster.dataplane.api.JsonEnvelope.jsonObject;
+import static io.origincluster.dataplane.api.JsonEnvelope.textField;
+import static io.origincluster.dataplane.api.Replies.copy;
+import static io.origincluster.dataplane.api.Replies.error;
+import static io.origincluster.dataplane.api.Replies.forwarded;
+import static io.origincluster.dataplane.api.Replies.response;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,7 +21,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.origincluster.dataplane.Version;
@@ -45,11 +47,8 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<CharSequence> REQUEST_HEADERS = List.of(HttpHeaderNames.CONTENT_TYPE,
             HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.IF_MATCH, HttpHeaderNames.ACCEPT);
-    private static final List<CharSequence> REPLY_HEADERS = List.of(HttpHeaderNames.CONTENT_TYPE,
-            HttpHeaderNames.ETAG, HttpHeaderNames.CACHE_CONTROL, "Link", "Accept-Patch");
 
     /** The signalling endpoints; {@code json} ones wrap the SDP in SRS's {@code {"sdp": ...}} envelope. */
     enum Api {
@@ -74,13 +73,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** A client error found before any origin is asked. */
-    private static final class BadRequest extends RuntimeException {
-        BadRequest(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private record Routed(Route route, OriginResponse reply) { }
 
     private final ApiContext ctx;
@@ -100,7 +92,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext c, FullHttpRequest req) {
         inFlight = true;
         String sid = SessionIds.next();
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        // After a decoding error the connection's framing is unknown: answer and close.
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
         try {
             if (req.decoderResult().isFailure()) {
                 throw new BadRequest("malformed HTTP request");
@@ -321,64 +314,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-    }
-
-    private static ObjectNode jsonObject(byte[] body) {
-        try {
-            JsonNode n = JSON.readTree(body);
-            if (n instanceof ObjectNode o) {
-                return o;
-            }
-        } catch (java.io.IOException e) {
-            // reported below
-        }
-        throw new BadRequest("body is not a JSON object");
-    }
-
-    private static String textField(ObjectNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v != null && v.isTextual() ? v.asText() : null;
-    }
-
-    private static byte[] jsonBytes(JsonNode node) {
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static HttpHeaders copy(HttpHeaders from, List<CharSequence> names) {
-        HttpHeaders to = new DefaultHttpHeaders();
-        for (CharSequence n : names) {
-            String v = from.get(n);
-            if (v != null) {
-                to.set(n, v);
-            }
-        }
-        return to;
-    }
-
-    private static FullHttpResponse forwarded(OriginResponse r, byte[] body, String location) {
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
-                Unpooled.wrappedBuffer(body));
-        resp.headers().add(copy(r.headers(), REPLY_HEADERS));
-        if (location != null) {
-            resp.headers().set(HttpHeaderNames.LOCATION, location);
-        }
-        return resp;
-    }
-
-    private static FullHttpResponse error(HttpResponseStatus status, String message) {
-        return response(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        if (contentType != null) {
-            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        }
-        return resp;
     }
 
     private void reply(ChannelHandlerContext c, boolean keepAlive, FullHttpResponse resp) {

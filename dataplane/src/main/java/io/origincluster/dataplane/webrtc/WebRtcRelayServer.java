@@ -5,8 +5,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
@@ -47,8 +49,15 @@ public final class WebRtcRelayServer implements ProtocolServer {
 
     /** Concurrent store lookups for unknown usernames; beyond this new usernames are dropped until one ends. */
     static final int MAX_LOOKUPS = 1024;
+    /** Datagrams held per username while its lookup runs (ICE retransmits, so a few suffice). */
+    static final int LOOKUP_QUEUE = 4;
     /** An unknown username is not looked up again for this long, so a STUN flood cannot flood the store. */
     static final long MISS_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** WebRTC keeps packets under the path MTU; SRS's proxy reads 4096 bytes too. Larger ones are cut. */
+    static final int MAX_DATAGRAM = 4096;
+    /** Every session shares one socket, so its kernel buffers must absorb bursts of all of them. */
+    static final int SHARED_SOCKET_BUFFER = 4 * 1024 * 1024;
 
     private static final class Lookup {
         final ArrayDeque<DatagramPacket> queued = new ArrayDeque<>();
@@ -94,6 +103,9 @@ public final class WebRtcRelayServer implements ProtocolServer {
     @Override
     public void start() throws Exception {
         listener = new Bootstrap().group(transports.workers()).channel(transports.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, SHARED_SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SHARED_SOCKET_BUFFER)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                 .handler(new ClientSide()).bind(settings.listen()).sync().channel();
         loop = listener.eventLoop();
         long period = Math.max(100, Math.min(1000, settings.idleTimeout().toMillis() / 4));
@@ -190,7 +202,7 @@ public final class WebRtcRelayServer implements ProtocolServer {
         }
         Lookup l = lookups.get(username);
         if (l != null) {
-            if (l.missedUntil == 0 && l.queued.size() < RelaySession.MAX_QUEUED) {
+            if (l.missedUntil == 0 && l.queued.size() < LOOKUP_QUEUE) {
                 l.queued.add(packet.retain());
             } else {
                 dropped++;
@@ -249,6 +261,7 @@ public final class WebRtcRelayServer implements ProtocolServer {
         byUsername.put(s.username, s);
         follow(s, client);
         ChannelFuture f = new Bootstrap().group(loop).channel(transports.datagramChannel())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                 .handler(new OriginSide(s)).connect(origin);
         s.backend = f.channel();
         backendSockets++;
