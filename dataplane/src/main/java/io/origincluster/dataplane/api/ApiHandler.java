@@ -191,9 +191,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String username = answerUfrag + ":" + offerUfrag;
         String backendId = routed.route().backend().id();
+        Map<String, String> attributes = new java.util.HashMap<>(Map.of("sid", sid,
+                "api", api.name().toLowerCase(java.util.Locale.ROOT),
+                "rtcHost", media.getHostString(), "rtcPort", Integer.toString(media.getPort())));
+        String answerPwd = Sdp.icePwd(answerSdp);
+        if (answerPwd != null) {
+            attributes.put("icePwd", answerPwd); // lets any replica verify the client's STUN before trusting it
+        }
         SessionRecord record = new SessionRecord(SessionKind.WEBRTC, username, key.toString(), backendId,
-                Map.of("sid", sid, "api", api.name().toLowerCase(java.util.Locale.ROOT),
-                        "rtcHost", media.getHostString(), "rtcPort", Integer.toString(media.getPort())));
+                attributes);
         ctx.relay().expect(record);
         byte[] body = api.json ? jsonBytes(envelope.put("sdp", rewritten.sdp()))
                 : rewritten.sdp().getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.state.SessionRecord;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import javax.crypto.Mac;
 
 /**
  * One relayed ICE session: the client's current address and the connected backend socket towards the origin.
@@ -21,6 +22,8 @@ final class RelaySession {
     final SessionRecord record;
     final StreamKey streamKey;
     final InetSocketAddress origin;
+    /** HMAC-SHA1 keyed with the answer's ICE password; null when the record carries none (nothing to verify). */
+    final Mac integrity;
     InetSocketAddress client;
     Channel backend;
     boolean connected;
@@ -30,7 +33,8 @@ final class RelaySession {
     long packetsToOrigin;
     long packetsToClient;
 
-    RelaySession(SessionRecord record, StreamKey streamKey, InetSocketAddress origin, long now) {
+    RelaySession(SessionRecord record, StreamKey streamKey, InetSocketAddress origin, Mac integrity, long now) {
+        this.integrity = integrity;
         this.username = record.id();
         this.sid = record.attributes().getOrDefault("sid", record.id());
         this.record = record;

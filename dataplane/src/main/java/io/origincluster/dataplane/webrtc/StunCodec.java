@@ -2,6 +2,7 @@ package io.origincluster.dataplane.webrtc;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import javax.crypto.Mac;
 
 /**
  * Just enough STUN (RFC 5389) to route ICE: classifies a datagram by its first byte (RFC 7983) and pulls the
@@ -14,6 +15,8 @@ public final class StunCodec {
     static final int MAGIC_COOKIE = 0x2112A442;
     static final int BINDING_REQUEST = 0x0001;
     static final int ATTR_USERNAME = 0x0006;
+    static final int ATTR_MESSAGE_INTEGRITY = 0x0008;
+    static final int INTEGRITY_LENGTH = 20;
     /** RFC 5389 15.3: the username is less than 513 bytes. */
     static final int MAX_USERNAME = 512;
 
@@ -80,5 +83,50 @@ public final class StunCodec {
             return null;
         }
         return buf.toString(from, length, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * True when the request's MESSAGE-INTEGRITY (RFC 5389 15.4) is the HMAC-SHA1 of the message under {@code mac},
+     * which is keyed with the ICE password of the answer (the credential a client signs its checks with). The
+     * HMAC covers the message up to that attribute with the length field adjusted to end after it, so attributes
+     * after it (FINGERPRINT) are excluded. {@code scratch} must hold the datagram; nothing is allocated.
+     * Call only on a datagram {@link #bindingRequestUsername} accepted.
+     */
+    public static boolean integrityMatches(ByteBuf datagram, Mac mac, byte[] scratch) {
+        int start = datagram.readerIndex();
+        int end = start + datagram.readableBytes();
+        int pos = start + HEADER;
+        while (end - pos >= 4) {
+            int attrType = datagram.getUnsignedShort(pos);
+            int attrLen = datagram.getUnsignedShort(pos + 2);
+            int padded = (attrLen + 3) & ~3;
+            if (padded > end - pos - 4) {
+                return false;
+            }
+            if (attrType == ATTR_MESSAGE_INTEGRITY) {
+                int covered = pos - start;
+                if (attrLen != INTEGRITY_LENGTH || covered + INTEGRITY_LENGTH * 2 > scratch.length) {
+                    return false;
+                }
+                datagram.getBytes(start, scratch, 0, covered);
+                int adjusted = covered + 4 + INTEGRITY_LENGTH - HEADER;
+                scratch[2] = (byte) (adjusted >> 8);
+                scratch[3] = (byte) adjusted;
+                mac.update(scratch, 0, covered);
+                try {
+                    mac.doFinal(scratch, covered);
+                } catch (javax.crypto.ShortBufferException e) {
+                    return false;
+                }
+                datagram.getBytes(pos + 4, scratch, covered + INTEGRITY_LENGTH, INTEGRITY_LENGTH);
+                int diff = 0; // constant time, like MessageDigest.isEqual, without copying
+                for (int i = 0; i < INTEGRITY_LENGTH; i++) {
+                    diff |= scratch[covered + i] ^ scratch[covered + INTEGRITY_LENGTH + i];
+                }
+                return diff == 0;
+            }
+            pos += 4 + padded;
+        }
+        return false;
     }
 }

@@ -21,6 +21,8 @@ import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.state.SessionKind;
 import io.origincluster.state.SessionRecord;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +86,8 @@ public final class WebRtcRelayServer implements ProtocolServer {
     private Channel listener;
     private EventLoop loop;
     private ScheduledFuture<?> sweeper;
+    /** Room for one datagram plus two HMACs, for STUN integrity checks on the loop. */
+    private final byte[] scratch = new byte[MAX_DATAGRAM + 2 * StunCodec.INTEGRITY_LENGTH];
     private int backendSockets;
     private long toOrigin;
     private long toClient;
@@ -189,13 +195,25 @@ public final class WebRtcRelayServer implements ProtocolServer {
     private void onBindingRequest(String username, DatagramPacket packet, long now) {
         RelaySession s = byUsername.get(username);
         if (s == null) {
-            Known k = known.remove(username);
+            Known k = known.get(username);
             if (k != null) {
-                s = open(k.record(), packet.sender(), now);
+                s = open(k.record(), packet, now);
+                if (s == null) {
+                    dropped++;
+                    return;
+                }
+                known.remove(username);
             }
         }
         if (s != null) {
-            follow(s, packet.sender());
+            if (!packet.sender().equals(s.client)) {
+                // Only a request signed with the session's ICE password may move the session to a new address.
+                if (!authentic(s.integrity, packet.content())) {
+                    dropped++;
+                    return;
+                }
+                follow(s, packet.sender());
+            }
             toOrigin++;
             s.toOrigin(packet.content().retain(), now);
             return;
@@ -228,7 +246,9 @@ public final class WebRtcRelayServer implements ProtocolServer {
         long now = System.nanoTime();
         RelaySession s = null;
         if (err == null && rec.isPresent() && listener.isOpen()) {
-            s = open(rec.get(), lookup.queued.peekLast().sender(), now);
+            for (java.util.Iterator<DatagramPacket> it = lookup.queued.descendingIterator(); it.hasNext() && s == null; ) {
+                s = open(rec.get(), it.next(), now);
+            }
         } else if (err != null) {
             log.atWarn().addKeyValue("username", username).addKeyValue("error", err.toString())
                     .log("webrtc session lookup failed");
@@ -248,8 +268,16 @@ public final class WebRtcRelayServer implements ProtocolServer {
         }
     }
 
-    /** Creates the session and its backend socket, or returns null (cap reached, unusable record). */
-    private RelaySession open(SessionRecord record, InetSocketAddress client, long now) {
+    /**
+     * Creates the session, with the sender of {@code first} as its client, and its backend socket; null when the
+     * request is not signed with the session's password, the cap is reached or the record is unusable.
+     */
+    private RelaySession open(SessionRecord record, DatagramPacket first, long now) {
+        Mac integrity = integrityMac(record.attributes().get("icePwd"));
+        if (!authentic(integrity, first.content())) {
+            return null;
+        }
+        InetSocketAddress client = first.sender();
         InetSocketAddress origin = originAddress(record);
         if (origin == null || byUsername.size() >= settings.maxSessions()) {
             log.atWarn().addKeyValue("sid", record.attributes().get("sid")).addKeyValue("username", record.id())
@@ -257,7 +285,7 @@ public final class WebRtcRelayServer implements ProtocolServer {
                             : "webrtc session cap reached, session refused");
             return null;
         }
-        RelaySession s = new RelaySession(record, parseKey(record.streamKey()), origin, now);
+        RelaySession s = new RelaySession(record, parseKey(record.streamKey()), origin, integrity, now);
         byUsername.put(s.username, s);
         follow(s, client);
         ChannelFuture f = new Bootstrap().group(loop).channel(transports.datagramChannel())
@@ -277,6 +305,23 @@ public final class WebRtcRelayServer implements ProtocolServer {
                 .addKeyValue("backend", record.backendId()).addKeyValue("origin", origin)
                 .addKeyValue("client", client).log("webrtc session relayed");
         return s;
+    }
+
+    private boolean authentic(Mac integrity, ByteBuf request) {
+        return integrity == null || StunCodec.integrityMatches(request, integrity, scratch);
+    }
+
+    static Mac integrityMac(String icePwd) {
+        if (icePwd == null || icePwd.isEmpty()) {
+            return null;
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(icePwd.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA1 unavailable", e);
+        }
     }
 
     /** Points the session at {@code client}; the newest address wins, as ICE consent and NAT rebinding need. */

@@ -119,4 +119,29 @@ class StunCodecTest {
             }
         }
     }
+
+    private static boolean verifies(byte[] packet, String password) {
+        ByteBuf b = Unpooled.wrappedBuffer(packet);
+        try {
+            assertThat(StunCodec.bindingRequestUsername(b)).isNotNull();
+            return StunCodec.integrityMatches(b, WebRtcRelayServer.integrityMac(password), new byte[4200]);
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
+    void verifiesMessageIntegrityWithTheIcePassword() throws Exception {
+        byte[] signed = StunPackets.bindingRequest().username("CQ1s:XyVz").attribute(0x0024, new byte[4])
+                .buildSigned("n3TZ2fsEm9/uHnpUPYaXMsPl");
+        assertThat(verifies(signed, "n3TZ2fsEm9/uHnpUPYaXMsPl")).isTrue();
+        assertThat(verifies(signed, "another-password-entirely")).isFalse();
+        byte[] tampered = signed.clone();
+        tampered[27] ^= 1; // inside the USERNAME value
+        assertThat(verifies(tampered, "n3TZ2fsEm9/uHnpUPYaXMsPl")).isFalse();
+        assertThat(verifies(StunPackets.bindingRequest().username("CQ1s:XyVz").build(), "n3TZ2fsEm9/uHnpUPYaXMsPl"))
+                .as("no MESSAGE-INTEGRITY at all").isFalse();
+        assertThat(verifies(StunPackets.bindingRequest().username("CQ1s:XyVz").attribute(0x0008, new byte[16])
+                .build(), "n3TZ2fsEm9/uHnpUPYaXMsPl")).as("integrity of the wrong size").isFalse();
+    }
 }

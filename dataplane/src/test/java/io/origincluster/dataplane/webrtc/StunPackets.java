@@ -58,4 +58,25 @@ final class StunPackets {
         b.put(tid).put(a);
         return b.array();
     }
+
+    /**
+     * The message signed as an ICE agent signs it: MESSAGE-INTEGRITY (HMAC-SHA1 keyed with {@code password} over
+     * the message with its length covering the integrity attribute), then a FINGERPRINT the HMAC must not cover.
+     */
+    byte[] buildSigned(String password) throws Exception {
+        byte[] a = attrs.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(20 + a.length + 24 + 8);
+        b.putShort((short) type).putShort((short) (a.length + 24)).putInt(cookie);
+        byte[] tid = new byte[12];
+        ThreadLocalRandom.current().nextBytes(tid);
+        b.put(tid).put(a);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec(password.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+        mac.update(b.array(), 0, 20 + a.length);
+        byte[] hmac = mac.doFinal();
+        b.putShort((short) 0x0008).putShort((short) 20).put(hmac);
+        b.putShort(2, (short) (a.length + 24 + 8));
+        b.putShort((short) 0x8028).putShort((short) 4).putInt(0x12345678);
+        return b.array();
+    }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class WebRtcRelayUdpTest {
 
     private static final String USER = "srvUfrag:cliUfrag";
+    private static final String PWD = "originIcePassword1234567";
 
     private MemoryStateStore store;
     private Dataplane proxyA;
@@ -55,7 +56,8 @@ class WebRtcRelayUdpTest {
 
     private SessionRecord record(String username) {
         return new SessionRecord(SessionKind.WEBRTC, username, "__defaultVhost__/live/s", "origin-1",
-                Map.of("sid", "test1", "rtcHost", "127.0.0.1", "rtcPort", Integer.toString(origin.getLocalPort())));
+                Map.of("sid", "test1", "rtcHost", "127.0.0.1", "rtcPort", Integer.toString(origin.getLocalPort()),
+                        "icePwd", PWD));
     }
 
     private static DatagramSocket socket() throws Exception {
@@ -94,6 +96,11 @@ class WebRtcRelayUdpTest {
         }
     }
 
+    /** A binding request signed with the session's ICE password, as a real client sends it. */
+    private static byte[] stun(String username) throws Exception {
+        return StunPackets.bindingRequest().username(username).attribute(0x0024, new byte[4]).buildSigned(PWD);
+    }
+
     private static byte[] dtls(int n) {
         byte[] d = new byte[40];
         d[0] = 22;
@@ -104,7 +111,7 @@ class WebRtcRelayUdpTest {
     @Test
     void relaysBothWaysThroughTheSharedPortAndFollowsTheClient() throws Exception {
         InetSocketAddress relay = relayAddress(proxyA);
-        byte[] stun = StunPackets.bindingRequest().username(USER).iceTail().build();
+        byte[] stun = stun(USER);
         send(client, stun, relay);
         DatagramPacket atOrigin = receive(origin);
         assertThat(data(atOrigin)).isEqualTo(stun);
@@ -118,6 +125,15 @@ class WebRtcRelayUdpTest {
 
         send(client, dtls(2), relay);
         assertThat(data(receive(origin))).as("non-STUN routed by client address").isEqualTo(dtls(2));
+
+        // Someone who learnt the username but not the password cannot pull the session to their address.
+        try (DatagramSocket thief = socket()) {
+            send(thief, StunPackets.bindingRequest().username(USER).buildSigned("guessed-password"), relay);
+            send(thief, StunPackets.bindingRequest().username(USER).iceTail().build(), relay);
+            assertNothingArrives(origin, 300);
+            send(origin, dtls(8), (InetSocketAddress) atOrigin.getSocketAddress());
+            assertThat(data(receive(client))).as("replies still go to the real client").isEqualTo(dtls(8));
+        }
 
         // The client moves (NAT rebinding): the next valid STUN from the new address takes the session over.
         try (DatagramSocket moved = socket()) {
@@ -136,7 +152,7 @@ class WebRtcRelayUdpTest {
     @Test
     void anotherReplicaFindsTheSessionInTheSharedStore() throws Exception {
         assertThat(RelayTestSupport.stats(proxyB).known()).isZero();
-        byte[] stun = StunPackets.bindingRequest().username(USER).build();
+        byte[] stun = stun(USER);
         send(client, stun, relayAddress(proxyB));
         DatagramPacket atOrigin = receive(origin);
         assertThat(data(atOrigin)).isEqualTo(stun);
@@ -149,7 +165,7 @@ class WebRtcRelayUdpTest {
     @Test
     void badDatagramsAreDroppedAndTheRelayKeepsWorking() throws Exception {
         InetSocketAddress relay = relayAddress(proxyA);
-        byte[] good = StunPackets.bindingRequest().username(USER).iceTail().build();
+        byte[] good = stun(USER);
         byte[] wrongLength = Arrays.copyOf(good, good.length + 4);
         byte[] overrun = good.clone();
         overrun[23] = (byte) 0x7F;
@@ -188,7 +204,7 @@ class WebRtcRelayUdpTest {
         for (int i = 0; i < 5; i++) {
             String user = "srv" + i + ":cli" + i;
             store.putSession(record(user), Duration.ofSeconds(30)).toCompletableFuture().join();
-            send(client, StunPackets.bindingRequest().username(user).build(), relayAddress(proxyA));
+            send(client, stun(user), relayAddress(proxyA));
             receive(origin);
         }
         WebRtcRelayServer.Stats busy = RelayTestSupport.stats(proxyA);
@@ -201,7 +217,7 @@ class WebRtcRelayUdpTest {
             assertThat(s).isEqualTo(zeroExceptCounters(s));
         });
         // A closed session is found again from the store when the client comes back.
-        send(client, StunPackets.bindingRequest().username(USER).build(), relayAddress(proxyA));
+        send(client, stun(USER), relayAddress(proxyA));
         receive(origin);
         assertThat(RelayTestSupport.stats(proxyA).sessions()).isEqualTo(1);
     }
@@ -210,7 +226,7 @@ class WebRtcRelayUdpTest {
     void aSessionDeletedElsewhereEndsHereAtTheNextTouch() throws Exception {
         try (Dataplane proxy = RelayTestSupport.start(store, Map.of("PROXY_WEBRTC_SESSION_TTL", "3s"))) {
             InetSocketAddress relay = relayAddress(proxy);
-            send(client, StunPackets.bindingRequest().username(USER).build(), relay);
+            send(client, stun(USER), relay);
             receive(origin);
             // Traffic keeps flowing, so only the missing record (a DELETE on another replica) can end it.
             store.removeSession(SessionKind.WEBRTC, USER).toCompletableFuture().join();

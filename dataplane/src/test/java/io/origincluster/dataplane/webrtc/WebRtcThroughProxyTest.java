@@ -111,6 +111,8 @@ class WebRtcThroughProxyTest {
             assertThat(rec).get().satisfies(x -> {
                 assertThat(x.backendId()).isEqualTo("origin-1");
                 assertThat(x.streamKey()).endsWith("/live/whip1");
+                // The relay opened the session only after checking libwebrtc's STUN signature with this password.
+                assertThat(x.attributes()).containsEntry("icePwd", Sdp.icePwd(answer));
             });
 
             int peersBefore = origin.livePeers();
