@@ -323,13 +323,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void reply(ChannelHandlerContext c, boolean keepAlive, FullHttpResponse resp) {
-        HttpHeaders h = resp.headers();
-        h.set(HttpHeaderNames.SERVER, Version.SIGNATURE + "/" + Version.VERSION);
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PATCH, DELETE, OPTIONS");
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization, If-Match");
-        h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Location, ETag, Link, Accept-Patch");
-        h.setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
         inFlight = false;
         if (!c.channel().isActive()) {
             resp.release();

@@ -61,6 +61,7 @@ public final class HttpApiServer implements ProtocolServer {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(4096, 8192, 8192),
+                                CorsHeaders.INSTANCE,
                                 new HttpObjectAggregator(MAX_BODY),
                                 new ApiHandler(context));
                     }
