@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small WebRTC origin for tests: an HTTP API on loopback speaking WHIP/WHEP ({@code application/sdp}, 201 with a
  * Location) and SRS's JSON publish/play API, whose answers come from real {@link RtcPeer}s that echo data-channel
- * messages. DELETE on a Location closes that peer. Every request is recorded for assertions.
+ * messages. PATCH on a Location answers 204; DELETE closes that peer. Every request is recorded for assertions.
  */
 public final class WhipTestOrigin implements AutoCloseable {
 
@@ -90,6 +90,9 @@ public final class WhipTestOrigin implements AutoCloseable {
                     p.close();
                 }
                 reply(ex, p != null ? 200 : 404, "text/plain", p != null ? "" : "no such session", null);
+            } else if (method.equals("PATCH")) {
+                // Trickle ICE: accepted and ignored (answers already carry every candidate).
+                reply(ex, 204, "text/plain", "", null);
             } else if (method.equals("POST") && (uri.startsWith("/rtc/v1/publish/") || uri.startsWith("/rtc/v1/play/"))) {
                 ObjectNode req = (ObjectNode) JSON.readTree(body);
                 String answer = answer(req.get("sdp").asText(), String.valueOf(ids.incrementAndGet()));

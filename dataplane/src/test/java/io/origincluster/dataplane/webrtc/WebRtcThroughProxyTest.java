@@ -37,6 +37,7 @@ class WebRtcThroughProxyTest {
 
     private static StateStore store;
     private static WhipTestOrigin origin;
+    private static WhipTestOrigin otherOrigin;
     private static Dataplane proxyA;
     private static Dataplane proxyB;
 
@@ -44,7 +45,9 @@ class WebRtcThroughProxyTest {
     static void start() throws Exception {
         store = SharedStores.create();
         origin = WhipTestOrigin.start();
+        otherOrigin = WhipTestOrigin.start();
         store.register(origin.backend("origin-1"), Duration.ofMinutes(5)).toCompletableFuture().join();
+        store.register(otherOrigin.backend("origin-2"), Duration.ofMinutes(5)).toCompletableFuture().join();
         proxyA = RelayTestSupport.start(store, Map.of());
         proxyB = RelayTestSupport.start(SharedStores.second(), Map.of());
     }
@@ -59,6 +62,9 @@ class WebRtcThroughProxyTest {
         }
         if (origin != null) {
             origin.close();
+        }
+        if (otherOrigin != null) {
+            otherOrigin.close();
         }
         SharedStores.closeAll();
     }
@@ -87,7 +93,12 @@ class WebRtcThroughProxyTest {
             String location = r.headers().firstValue("Location").orElseThrow();
             assertThat(location).startsWith("/rtc/v1/resource/");
 
-            WhipTestOrigin.Seen atOrigin = origin.seen().get(origin.seen().size() - 1);
+            // Two origins are registered: whichever was picked must also get this session's PATCH and DELETE.
+            WhipTestOrigin served = origin.seen().stream().anyMatch(x -> x.uri().contains("stream=whip1"))
+                    ? origin : otherOrigin;
+            WhipTestOrigin idle = served == origin ? otherOrigin : origin;
+            String servedId = served == origin ? "origin-1" : "origin-2";
+            WhipTestOrigin.Seen atOrigin = served.seen().get(served.seen().size() - 1);
             assertThat(atOrigin.uri()).isEqualTo("/rtc/v1/whip/?app=live&stream=whip1");
             assertThat(atOrigin.headers().get("Authorization")).containsExactly("Bearer ok");
             assertThat(atOrigin.body()).contains("a=ice-ufrag:").doesNotContain("a=candidate:");
@@ -109,20 +120,33 @@ class WebRtcThroughProxyTest {
             String username = Sdp.iceUfrag(answer) + ":" + Sdp.iceUfrag(offer);
             Optional<SessionRecord> rec = store.session(SessionKind.WEBRTC, username).toCompletableFuture().join();
             assertThat(rec).get().satisfies(x -> {
-                assertThat(x.backendId()).isEqualTo("origin-1");
+                assertThat(x.backendId()).isEqualTo(servedId);
                 assertThat(x.streamKey()).endsWith("/live/whip1");
                 // The relay opened the session only after checking libwebrtc's STUN signature with this password.
                 assertThat(x.attributes()).containsEntry("icePwd", Sdp.icePwd(answer));
             });
 
-            int peersBefore = origin.livePeers();
+            int idleSeen = idle.seen().size();
+            HttpResponse<String> patch = HTTP.send(HttpRequest.newBuilder(URI.create(api(proxyA, location)))
+                    .header("Content-Type", "application/trickle-ice-sdpfrag")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("a=ice-ufrag:" + Sdp.iceUfrag(offer)
+                            + "\r\na=candidate:1 1 udp 2122194687 192.0.2.2 40000 typ host\r\n")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(patch.statusCode()).isEqualTo(204);
+            WhipTestOrigin.Seen patched = served.seen().get(served.seen().size() - 1);
+            assertThat(patched.method()).isEqualTo("PATCH");
+            assertThat(patched.headers().get("Content-type")).containsExactly("application/trickle-ice-sdpfrag");
+            assertThat(patched.body()).contains("a=ice-ufrag:").doesNotContain("a=candidate");
+
+            int peersBefore = served.livePeers();
             HttpResponse<String> del = HTTP.send(HttpRequest.newBuilder(URI.create(api(proxyB, location)))
                     .DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(del.statusCode()).as("DELETE via another replica reaches the same origin: " + del.body())
                     .isEqualTo(200);
-            assertThat(origin.seen().get(origin.seen().size() - 1).uri())
+            assertThat(served.seen().get(served.seen().size() - 1).uri())
                     .isEqualTo("/rtc/v1/whip/?action=delete&session=" + location.replaceAll(".*session=", ""));
-            assertThat(origin.livePeers()).isEqualTo(peersBefore - 1);
+            assertThat(served.livePeers()).isEqualTo(peersBefore - 1);
+            assertThat(idle.seen()).as("the other origin never saw this session").hasSize(idleSeen);
             assertThat(store.session(SessionKind.WEBRTC, username).toCompletableFuture().join()).isEmpty();
         }
     }
