@@ -1,10 +1,12 @@
 package io.origincluster.dataplane;
 
+import io.origincluster.dataplane.api.HttpApiServer;
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
@@ -53,8 +55,9 @@ public final class Dataplane implements AutoCloseable {
     /** Binds every listener in the Go proxy's order; a failed bind stops everything already started. */
     public Dataplane start() throws Exception {
         servers.add(new PlaceholderServer("rtmp", false, config.rtmp().listen(), transports));
-        servers.add(new PlaceholderServer("webrtc", true, config.webrtc().listen(), transports));
-        servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
+        WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
+        servers.add(webrtc);
+        servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
         servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
         servers.add(new PlaceholderServer("system-api", false, config.systemApi().listen(), transports));
         servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
