@@ -45,7 +45,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private volatile Phase phase = Phase.COMMANDS;
     private Map<String, Object> connectObject;
     private RtmpRequest request;
-    private OriginLeg leg;
+    private volatile OriginLeg leg;
     private Relay relay;
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
@@ -276,6 +276,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         end("client error", cause);
+    }
+
+    long pendingWriteBytes() {
+        long own = pending(channel);
+        OriginLeg l = leg;
+        return Math.max(own, l == null ? 0 : pending(l.channel()));
+    }
+
+    private static long pending(Channel ch) {
+        var buffer = ch == null ? null : ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     /** Ends the session from any thread, e.g. when the proxy stops. */

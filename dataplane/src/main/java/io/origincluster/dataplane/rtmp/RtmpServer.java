@@ -80,6 +80,11 @@ public final class RtmpServer implements ProtocolServer {
         return sessions.size();
     }
 
+    /** The largest outbound backlog any session holds right now (client or origin side), in bytes. */
+    public long maxPendingWriteBytes() {
+        return sessions.stream().mapToLong(ClientSession::pendingWriteBytes).max().orElse(0);
+    }
+
     void register(ClientSession s) {
         sessions.add(s);
     }
