@@ -278,6 +278,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         end("client error", cause);
     }
 
+    boolean relaying() {
+        return phase == Phase.RELAY;
+    }
+
     long pendingWriteBytes() {
         long own = pending(channel);
         OriginLeg l = leg;

@@ -80,6 +80,11 @@ public final class RtmpServer implements ProtocolServer {
         return sessions.size();
     }
 
+    /** Sessions whose relay is running (the origin accepted the publish/play). */
+    public long relayingSessions() {
+        return sessions.stream().filter(ClientSession::relaying).count();
+    }
+
     /** The largest outbound backlog any session holds right now (client or origin side), in bytes. */
     public long maxPendingWriteBytes() {
         return sessions.stream().mapToLong(ClientSession::pendingWriteBytes).max().orElse(0);
