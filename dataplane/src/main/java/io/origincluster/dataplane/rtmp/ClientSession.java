@@ -318,8 +318,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         channel.close();
         server.unregister(this);
-        boolean normal = cause == null
-                || was == Phase.RELAY && cause instanceof IOException && !reason.startsWith("idle");
+        boolean normal = cause == null || was == Phase.RELAY && reason.startsWith("client")
+                && cause instanceof IOException;
         var line = normal ? log.atInfo() : log.atWarn();
         line.addKeyValue("sid", sid).addKeyValue("key", request == null ? null : request.key())
                 .addKeyValue("backend", leg == null ? null : leg.route().backend().id())

@@ -191,4 +191,19 @@ class RtmpRelayTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> RtmpProxyHarness.rtmp(proxy).activeSessions() == 0);
     }
+
+    @Test
+    void aRelayWithNoTrafficIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Dataplane idleProxy = RtmpProxyHarness.start(Map.of("PROXY_RTMP_IDLE_TIMEOUT", "800ms"))) {
+            RtmpProxyHarness.register(idleProxy.store(), "origin-0", origin);
+            try (RawRtmpClient pub = RawRtmpClient.open(idleProxy.port("rtmp"))) {
+                assertThat(isOk(pub.start(TC_URL, "idle", true), "NetStream.Publish.Start")).isTrue();
+                long t0 = System.nanoTime();
+                assertThat(pub.closedWithin(4000)).isTrue();
+                assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(600L, 3000L);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(3))
+                    .until(() -> RtmpProxyHarness.rtmp(idleProxy).activeSessions() == 0);
+        }
+    }
 }
