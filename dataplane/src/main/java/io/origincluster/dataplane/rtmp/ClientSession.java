@@ -213,8 +213,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (err != null) {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
-            refuse(request.publish() ? "NetStream.Publish.Failed" : "NetStream.Play.Failed",
-                    "no origin could take the stream");
+            channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error",
+                    request.publish() ? "NetStream.Publish.Failed" : "NetStream.Play.Failed",
+                    "no origin could take the stream"));
             end("no origin reachable", cause);
             return;
         }
