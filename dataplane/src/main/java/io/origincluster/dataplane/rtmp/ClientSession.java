@@ -240,7 +240,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         l.attach(relay);
         relay.start();
         long idle = server.settings().idleTimeout().toNanos();
-        long tick = Math.max(100_000_000L, Math.min(idle / 2, 5_000_000_000L));
+        long tick = server.tick().toNanos();
         relayTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
             if (System.nanoTime() - relay.lastActivityNanos() > idle) {
                 end("idle for " + server.settings().idleTimeout().toMillis() + " ms", new IOException("idle"));

@@ -95,6 +95,8 @@ class RtmpProxyEndToEndTest {
             }
             int frames = Ffmpeg.countVideoFrames(url(proxy, "e2e"), 2, 20);
             assertThat(frames).as("frames via proxy; publisher: %s", pub.output()).isGreaterThan(25);
+            // ffmpeg and ffprobe both use the digest handshake, and ffprobe (a reader) verifies the proxy's S1/S2
+            assertThat(RtmpProxyHarness.rtmp(proxy).digestHandshakes()).isGreaterThanOrEqualTo(2);
             int direct = Ffmpeg.countVideoFrames("rtmp://127.0.0.1:" + pinned.rtmpPort() + "/live/e2e", 1, 20);
             assertThat(direct).as("frames read from the pinned origin directly").isGreaterThan(10);
         }

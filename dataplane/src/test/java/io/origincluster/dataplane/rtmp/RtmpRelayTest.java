@@ -228,4 +228,20 @@ class RtmpRelayTest {
                     .until(() -> RtmpProxyHarness.rtmp(idleProxy).activeSessions() == 0);
         }
     }
+
+    @Test
+    void aRelayingSessionKeepsItsPinAliveAndThePinLapsesAfterIt() throws Exception {
+        try (Dataplane shortPins = RtmpProxyHarness.start(Map.of("PROXY_PIN_TTL", "1s"))) {
+            RtmpProxyHarness.register(shortPins.store(), "origin-0", origin);
+            String key = io.origincluster.dataplane.routing.StreamKey.fromRtmp(TC_URL, "keep").toString();
+            try (RawRtmpClient pub = RawRtmpClient.open(shortPins.port("rtmp"))) {
+                assertThat(isOk(pub.start(TC_URL, "keep", true), "NetStream.Publish.Start")).isTrue();
+                Awaitility.await().during(Duration.ofMillis(3000)).atMost(Duration.ofSeconds(4))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> RtmpProxyHarness.pinnedBackend(shortPins.store(), key).isPresent());
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(3))
+                    .until(() -> RtmpProxyHarness.pinnedBackend(shortPins.store(), key).isEmpty());
+        }
+    }
 }
