@@ -6,6 +6,7 @@ import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.dataplane.rtmp.RtmpServer;
 import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.RedisStateStore;
@@ -54,7 +55,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** Binds every listener in the Go proxy's order; a failed bind stops everything already started. */
     public Dataplane start() throws Exception {
-        servers.add(new PlaceholderServer("rtmp", false, config.rtmp().listen(), transports));
+        servers.add(new RtmpServer(config.rtmp(), config.routing(), routing, transports));
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
