@@ -49,6 +49,8 @@ final class SystemApi {
 
     static final String REGISTER = "/api/v1/srs/register";
     static final String ORIGINS = "/api/v1/origins";
+    /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
+    static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     private final SystemApiSettings settings;
     private final StateStore store;
@@ -212,10 +214,14 @@ final class SystemApi {
         if (!ready.getAsBoolean()) {
             return done(ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE, "listeners not bound"));
         }
-        return store.liveBackends().handle((backends, err) -> {
+        return store.liveBackends().toCompletableFuture()
+                .orTimeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .handle((backends, err) -> {
             if (err != null) {
+                String why = rootCause(err) instanceof java.util.concurrent.TimeoutException
+                        ? "no answer within " + READY_TIMEOUT.toMillis() + "ms" : rootMessage(err);
                 return ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "state store not answering: " + rootMessage(err));
+                        "state store not answering: " + why);
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("code", 0);
@@ -291,10 +297,15 @@ final class SystemApi {
     }
 
     static String rootMessage(Throwable t) {
+        t = rootCause(t);
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    static Throwable rootCause(Throwable t) {
         while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
                 || t instanceof java.util.concurrent.ExecutionException)) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t;
     }
 }

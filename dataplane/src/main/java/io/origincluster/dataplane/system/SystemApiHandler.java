@@ -25,8 +25,11 @@ final class SystemApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private static final Logger log = LoggerFactory.getLogger(SystemApiHandler.class);
 
-    /** Bounds a reply that waits on the state store; Lettuce has its own timeout, this one covers any store. */
-    static final Duration STORE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Bounds a reply that waits on the state store, whatever the store's own timeouts are; shorter than the
+     * usual 5 s of HTTP clients so they get a 503 rather than their own timeout.
+     */
+    static final Duration STORE_TIMEOUT = Duration.ofSeconds(4);
     private static final int MAX_QUEUED = 8;
 
     private final SystemApi api;
