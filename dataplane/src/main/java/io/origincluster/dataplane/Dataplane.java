@@ -77,7 +77,11 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
         try {
             for (ProtocolServer s : servers) {
-                s.start();
+                try {
+                    s.start();
+                } catch (Exception e) {
+                    throw new java.io.IOException("the " + s.name() + " listener cannot start: " + e.getMessage(), e);
+                }
                 log.atInfo().addKeyValue("server", s.name()).addKeyValue("listen", s.localAddress()).log("listening");
             }
         } catch (Exception e) {

@@ -32,8 +32,9 @@ public final class DataplaneMain {
             System.exit(255);
             return;
         } catch (Exception e) {
-            log.error("start-up failed: {}", e.toString(), e);
-            System.err.println("origin-cluster: start-up failed: " + e);
+            log.error("start-up failed: {}", e.getMessage());
+            log.debug("start-up failure", e);
+            System.err.println("origin-cluster: start-up failed: " + e.getMessage());
             System.exit(255);
             return;
         }
