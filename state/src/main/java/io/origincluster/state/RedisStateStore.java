@@ -39,6 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,10 +78,11 @@ public final class RedisStateStore implements StateStore {
             return n == null ? 0 : n;
         }
 
-        View without(String id) {
+        /** This view minus a backend removed at server time {@code atMs}; views loaded before then are older. */
+        View without(String id, long atMs) {
             Map<String, Backend> rest = new LinkedHashMap<>(backends);
             rest.remove(id);
-            return new View(serverMs, rest, pinCounts);
+            return new View(Math.max(serverMs, atMs), rest, pinCounts);
         }
     }
 
@@ -95,7 +97,7 @@ public final class RedisStateStore implements StateStore {
     private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile View view = new View(0, Map.of(), new ConcurrentHashMap<>());
+    private final AtomicReference<View> view = new AtomicReference<>(new View(0, Map.of(), new ConcurrentHashMap<>()));
     /** Backend id to draining flag as last reported to listeners; touched on the worker thread only. */
     private Map<String, Boolean> announced = new HashMap<>();
     private boolean resyncFailing;
@@ -169,7 +171,7 @@ public final class RedisStateStore implements StateStore {
                     + rootMessage(e), e);
         }
         log.atInfo().addKeyValue("redis", where).addKeyValue("cluster", clusterId)
-                .addKeyValue("backends", store.view.backends().size()).log("redis state store connected");
+                .addKeyValue("backends", store.view.get().backends().size()).log("redis state store connected");
         return store;
     }
 
@@ -183,7 +185,7 @@ public final class RedisStateStore implements StateStore {
         pubSub.sync().subscribe(keys.events());
         try {
             View first = loadView().toCompletableFuture().get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            view = first;
+            view.set(first);
             Map<String, Boolean> initial = new HashMap<>();
             first.backends().values().forEach(b -> initial.put(b.id(), b.draining()));
             worker.execute(() -> announced = initial);
@@ -217,7 +219,7 @@ public final class RedisStateStore implements StateStore {
                         backendId, keys.prefix())
                 .thenApply(n -> {
                     if (n == 1L) {
-                        view = view.without(backendId);
+                        view.updateAndGet(v -> v.without(backendId, 0));
                     }
                     return n == 1L;
                 });
@@ -234,7 +236,8 @@ public final class RedisStateStore implements StateStore {
     @Override
     public CompletionStage<List<Backend>> liveBackends() {
         return loadView().thenApply(v -> {
-            worker.execute(() -> apply(v));
+            install(v);
+            runOnWorker(() -> announce(v));
             return List.copyOf(v.backends().values());
         });
     }
@@ -254,7 +257,7 @@ public final class RedisStateStore implements StateStore {
     }
 
     private CompletionStage<Backend> pinAttempt(String streamKey, Set<String> exclude, long ttlMs, int attempt) {
-        View v = view;
+        View v = view.get();
         List<Backend> candidates = new ArrayList<>();
         for (Backend b : v.backends().values()) {
             if (!b.draining() && !exclude.contains(b.id())) {
@@ -319,7 +322,7 @@ public final class RedisStateStore implements StateStore {
                         new String[] {keys.pin(streamKey), keys.pinsOf(backendId)}, streamKey, backendId)
                 .thenApply(n -> {
                     if (n == 1L) {
-                        view.pinCounts().computeIfPresent(backendId, (k, c) -> c > 1 ? c - 1 : null);
+                        view.get().pinCounts().computeIfPresent(backendId, (k, c) -> c > 1 ? c - 1 : null);
                     }
                     return n == 1L;
                 });
@@ -371,33 +374,31 @@ public final class RedisStateStore implements StateStore {
         return () -> listeners.remove(listener);
     }
 
-    /** Pub/sub message {@code <TYPE> <backendId>}, on a Lettuce thread: hand over to the store thread. */
+    /** Pub/sub message {@code <TYPE> <serverMs> <backendId>}, on a Lettuce thread: hand over to the store thread. */
     private void onEventMessage(String message) {
-        int space = message.indexOf(' ');
+        String[] parts = message.split(" ", 3);
         BackendEvent.Type type;
+        long atMs;
         try {
-            type = BackendEvent.Type.valueOf(space < 0 ? message : message.substring(0, space));
-        } catch (IllegalArgumentException e) {
-            log.atWarn().addKeyValue("message", message).log("ignoring unknown state event");
+            type = BackendEvent.Type.valueOf(parts[0]);
+            atMs = Long.parseLong(parts[1]);
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            log.atWarn().addKeyValue("message", message).log("ignoring malformed state event");
             return;
         }
-        if (space < 0 || type == BackendEvent.Type.RESYNC) {
+        if (parts.length < 3 || type == BackendEvent.Type.RESYNC) {
+            log.atWarn().addKeyValue("message", message).log("ignoring malformed state event");
             return;
         }
-        String id = message.substring(space + 1);
+        String id = parts[2];
         runOnWorker(() -> {
-            switch (type) {
-                case REMOVED -> {
-                    view = view.without(id);
-                    announced.remove(id);
-                    refreshSoon(); // a view loaded before the removal may still be in flight
-                }
-                case UPSERTED, DRAINING -> {
-                    announced.put(id, type == BackendEvent.Type.DRAINING);
-                    refreshSoon();
-                }
-                default -> { }
+            if (type == BackendEvent.Type.REMOVED) {
+                view.updateAndGet(v -> v.without(id, atMs));
+                announced.remove(id);
+            } else {
+                announced.put(id, type == BackendEvent.Type.DRAINING);
             }
+            refreshSoon();
             fire(new BackendEvent(type, id));
         });
     }
@@ -433,22 +434,24 @@ public final class RedisStateStore implements StateStore {
                 return;
             }
             // Apply on the store thread, but let the caller (a pin retry) use the fresh view right away.
-            view = newer(v);
-            runOnWorker(() -> apply(v));
+            install(v);
+            runOnWorker(() -> announce(v));
             done.complete(v);
         });
         return done;
     }
 
-    private View newer(View v) {
-        View cur = view;
-        return v.serverMs() >= cur.serverMs() ? v : cur;
+    /** Makes {@code v} the view unless a newer one (by server time) is already in place; true if installed. */
+    private boolean install(View v) {
+        return view.updateAndGet(cur -> v.serverMs() >= cur.serverMs() ? v : cur) == v;
     }
 
-    /** Installs a loaded view and tells listeners about differences nobody announced (store thread only). */
-    private void apply(View v) {
-        view = newer(v);
-        if (view != v) {
+    /**
+     * Tells listeners what changed between the last announced state and {@code v} that no event reported
+     * (expiries, messages lost while disconnected). Store thread only; a view superseded by a newer one is skipped.
+     */
+    private void announce(View v) {
+        if (view.get().serverMs() > v.serverMs()) {
             return;
         }
         Map<String, Boolean> now = new HashMap<>();
@@ -475,7 +478,15 @@ public final class RedisStateStore implements StateStore {
                     Map<String, Backend> backends = new LinkedHashMap<>();
                     ConcurrentHashMap<String, Long> counts = new ConcurrentHashMap<>();
                     for (int i = 1; i + 6 < r.size(); i += 7) {
-                        Backend b = toBackend(r, i);
+                        Backend b;
+                        try {
+                            b = toBackend(r, i);
+                        } catch (RuntimeException e) {
+                            // One bad record must not take placement down for every stream: leave it out.
+                            log.atWarn().addKeyValue("backend", r.get(i))
+                                    .log("skipping unreadable backend record: {}", rootMessage(e));
+                            continue;
+                        }
                         backends.put(b.id(), b);
                         counts.put(b.id(), asLong(r.get(i + 6)));
                     }
