@@ -2,6 +2,7 @@ package io.origincluster.dataplane;
 
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
+import io.origincluster.dataplane.http.HttpStreamServer;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
@@ -57,7 +58,7 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
         servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
         servers.add(new PlaceholderServer("system-api", false, config.systemApi().listen(), transports));
-        servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
+        servers.add(new HttpStreamServer(config, routing, transports));
         try {
             for (ProtocolServer s : servers) {
                 s.start();
