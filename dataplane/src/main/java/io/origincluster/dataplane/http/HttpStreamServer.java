@@ -45,10 +45,9 @@ public final class HttpStreamServer implements ProtocolServer {
         this.config = config;
         this.transports = transports;
         HttpSettings http = config.http();
+        // RoutingCore.touch reaches the store at most once per third of the pin TTL; asking at that rate keeps
+        // the pin of a long stream alive without a call per chunk.
         Duration touchEvery = config.routing().pinTtl().dividedBy(3);
-        if (touchEvery.toMillis() < 1000) {
-            touchEvery = Duration.ofSeconds(1);
-        }
         this.services = new HttpStreamServices(http, routing,
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout()),
                 new HlsToken(http.hlsTokenKey()), http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),

@@ -59,7 +59,7 @@ class HttpLiveStreamTest {
     }
 
     @Test
-    void ffprobeDecodesHttpTs() {
+    void ffprobeDecodesHttpTs() throws Exception {
         int frames = Ffmpeg.countVideoFrames("http://127.0.0.1:" + port + "/live/ts1.ts?token=xyz&vhost=v.example.com",
                 2, 20);
         assertThat(frames).as("video frames decoded through the proxy").isGreaterThan(10);
@@ -68,6 +68,35 @@ class HttpLiveStreamTest {
         assertThat(seen.uri()).isEqualTo("/live/ts1.ts?token=xyz&vhost=v.example.com");
         assertThat(proxy.store().pins().toCompletableFuture().join())
                 .containsEntry("v.example.com/live/ts1", "media-origin-1");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /live/ts2.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            RawHttp.Head head = RawHttp.readHead(s.getInputStream());
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("Content-Type")).isEqualTo("video/mp2t");
+        }
+    }
+
+    @Test
+    void aLongStreamKeepsItsPinAliveWhileItPlays() throws Exception {
+        try (Dataplane dp = ProxyFixture.start(Map.of("PROXY_PIN_TTL", "1s"));
+             Socket s = new Socket()) {
+            ProxyFixture.registerHttpOrigin(dp.store(), "media-origin-1", origin.port());
+            s.connect(new InetSocketAddress("127.0.0.1", ProxyFixture.httpPort(dp)), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /live/long.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            assertThat(RawHttp.readHead(in).status()).isEqualTo(200);
+            long until = System.nanoTime() + 2_500_000_000L;
+            while (System.nanoTime() < until) {
+                assertThat(in.readNBytes(1024)).hasSize(1024);
+            }
+            assertThat(dp.store().pinned("__defaultvhost__/live/long").toCompletableFuture().join())
+                    .as("pin still held after 2.5 pin TTLs of streaming").isPresent();
+        }
     }
 
     @Test
