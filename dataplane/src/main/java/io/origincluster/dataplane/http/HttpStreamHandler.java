@@ -479,6 +479,11 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange == ex) {
             exchange = null;
             ex.finished = true;
+            (status.code() >= 500 ? log.atWarn() : log.atInfo()).addKeyValue("sid", ex.sid)
+                    .addKeyValue("key", ex.route == null ? null : ex.route.key())
+                    .addKeyValue("backend", ex.route == null ? null : ex.route.backend().id())
+                    .addKeyValue("uri", abbreviate(ex.clientRequest.uri())).addKeyValue("status", status.code())
+                    .log("request failed: {}", message);
             respond(ex.clientRequest, Responses.text(ex.clientRequest.protocolVersion(), status, message), true);
         }
     }

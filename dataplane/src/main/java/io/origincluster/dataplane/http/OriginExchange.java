@@ -102,10 +102,10 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
             return;
         }
         end();
-        log.atWarn().addKeyValue("sid", sid).addKeyValue("key", route == null ? null : route.key())
-                .addKeyValue("backend", route == null ? null : route.backend().id())
-                .addKeyValue("uri", clientRequest.uri()).log("origin request failed: {}", message);
         if (responseStarted) {
+            log.atWarn().addKeyValue("sid", sid).addKeyValue("key", route == null ? null : route.key())
+                    .addKeyValue("backend", route == null ? null : route.backend().id())
+                    .log("origin response cut short: {}", message);
             client.close();
         } else {
             owner.exchangeFailed(this, status, message);
