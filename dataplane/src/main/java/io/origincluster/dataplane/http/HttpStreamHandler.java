@@ -1,20 +1,15 @@
 package io.origincluster.dataplane.http;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.EventLoop;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -29,24 +24,12 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.origincluster.dataplane.Version;
 import io.origincluster.dataplane.http.hls.HlsToken;
-import io.origincluster.dataplane.http.hls.PlaylistRewriter;
 import io.origincluster.dataplane.netty.SessionIds;
-import io.origincluster.dataplane.routing.NoRouteException;
-import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.StreamKey;
-import io.origincluster.state.Backend;
-import io.origincluster.state.Endpoint;
-import io.origincluster.state.Protocol;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * being produced, except a request body, which is drained and dropped.
  *
  * <p>Routing: {@code *.flv} and {@code *.ts} are live streams and {@code *.m3u8} playlists, both to the stream's
- * pinned origin; a request carrying an HLS token goes where the token says; {@code /api/v1/versions}; static
- * files; anything else 404.
+ * pinned origin; a request carrying an HLS token goes where the token says (see {@link OriginRouter});
+ * {@code /api/v1/versions}; static files; anything else 404.
  */
 final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -65,9 +48,8 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_PIPELINED = 8;
     private static final String USAGE = "streams are /<app>/<stream>.flv, .ts or .m3u8";
 
-    private record Connected(Route route, Channel channel) { }
-
     private final HttpStreamServices services;
+    private final OriginRouter router;
     private final ArrayDeque<HttpRequest> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean readingBody;
@@ -75,8 +57,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private OriginExchange exchange;
 
-    HttpStreamHandler(HttpStreamServices services) {
+    HttpStreamHandler(HttpStreamServices services, OriginRouter router) {
         this.services = services;
+        this.router = router;
     }
 
     @Override
@@ -212,14 +195,14 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         String sid = SessionIds.next();
         try {
             if (token != null) {
-                serveTokened(req, qsd, path, ext, token, sid);
+                router.serveTokened(this, ctx, req, qsd, path, ext, token, sid);
             } else if (ext.equals("m3u8")) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
-                proxyByPin(key, new PlaylistRelay(this, ctx, req, sid, ex -> rewriter(ex.route, req)), req, qsd,
-                        services.settings().maxPlaylistBytes());
+                router.proxyByPin(this, ctx, key, router.playlistRelay(this, ctx, req, sid),
+                        req, qsd);
             } else if (ext.equals("flv") || ext.equals("ts")) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
-                proxyByPin(key, new StreamRelay(this, ctx, req, sid, true), req, qsd, 0);
+                router.proxyByPin(this, ctx, key, new StreamRelay(this, ctx, req, sid, true), req, qsd);
             } else {
                 serveStatic(req, qsd, path);
             }
@@ -247,149 +230,6 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         log.atDebug().addKeyValue("from", ctx.channel().remoteAddress()).log("rejected request: {}", message);
         busy = true;
         respond(req, Responses.text(HttpVersion.HTTP_1_1, status, message), false);
-    }
-
-    // ---------------------------------------------------------------- origin requests
-
-    /** Live streams and playlists: the stream's pinned origin, with RoutingCore's failover on connect failure. */
-    private void proxyByPin(StreamKey key, OriginExchange relay, HttpRequest req, QueryStringDecoder qsd,
-                            int aggregateBytes) {
-        exchange = relay;
-        EventLoop loop = ctx.channel().eventLoop();
-        HttpMethod upstreamMethod = aggregateBytes > 0 ? HttpMethod.GET : req.method();
-        services.routing().connect(key, Protocol.HTTP, route -> services.connector()
-                        .connect(route.address(), loop, aggregateBytes).thenApply(ch -> new Connected(route, ch)))
-                .whenComplete((c, err) -> onLoop(loop, () -> {
-                    if (err != null) {
-                        failRouting(relay, key, err);
-                    } else {
-                        relay.start(c.route(), c.channel(), upstream(req, qsd, upstreamMethod, aggregateBytes > 0,
-                                c.route().address()), services.routing(), services.touchEvery());
-                    }
-                }));
-    }
-
-    private void serveTokened(HttpRequest req, QueryStringDecoder qsd, String path, String ext, String token,
-                              String sid) {
-        HlsToken.Claims claims;
-        try {
-            claims = services.tokens().verify(token);
-        } catch (HlsToken.InvalidTokenException e) {
-            respond(req, Responses.text(req.protocolVersion(), HttpResponseStatus.FORBIDDEN,
-                    "invalid HLS token: " + e.getMessage() + "; reload the playlist"), true);
-            return;
-        }
-        if (!path.startsWith("/" + claims.key().app() + "/")) {
-            respond(req, Responses.text(req.protocolVersion(), HttpResponseStatus.FORBIDDEN,
-                    "HLS token of stream " + claims.key() + " does not cover " + abbreviate(path)), true);
-            return;
-        }
-        if (ext.equals("m3u8")) {
-            // A playlist only needs the stream key, and the pin gives the live origin (which may be a new one
-            // after a failover), so an old but authentic token still works for the playlist itself.
-            proxyByPin(claims.key(), new PlaylistRelay(this, ctx, req, sid, ex -> rewriter(ex.route, req)), req,
-                    qsd, services.settings().maxPlaylistBytes());
-            return;
-        }
-        if (claims.expired(services.clock().instant())) {
-            respond(req, Responses.text(req.protocolVersion(), HttpResponseStatus.FORBIDDEN,
-                    "HLS token expired; reload the playlist"), true);
-            return;
-        }
-        StreamRelay relay = new StreamRelay(this, ctx, req, sid, false);
-        exchange = relay;
-        EventLoop loop = ctx.channel().eventLoop();
-        services.routing().store().backend(claims.originId()).whenComplete((found, err) -> onLoop(loop, () -> {
-            if (err != null) {
-                exchangeFailed(relay, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "cluster state unavailable: " + unwrap(err).getMessage());
-                return;
-            }
-            Optional<Backend> backend = found.filter(b -> b.isLive(services.clock().instant()));
-            if (backend.isEmpty()) {
-                exchangeFailed(relay, HttpResponseStatus.NOT_FOUND, "origin " + claims.originId()
-                        + " that holds the segments of " + claims.key() + " is gone; reload the playlist");
-                return;
-            }
-            Optional<Endpoint> ep = backend.get().endpoint(Protocol.HTTP);
-            if (ep.isEmpty()) {
-                exchangeFailed(relay, HttpResponseStatus.BAD_GATEWAY,
-                        "origin " + claims.originId() + " has no http endpoint");
-                return;
-            }
-            InetSocketAddress unresolved = ep.get().resolve(backend.get().ip());
-            Route route = new Route(claims.key(), backend.get(), ep.get(), unresolved);
-            services.connector().connect(unresolved, loop, 0).whenComplete((ch, cerr) -> onLoop(loop, () -> {
-                if (cerr != null) {
-                    exchangeFailed(relay, HttpResponseStatus.BAD_GATEWAY, "origin " + claims.originId()
-                            + " of " + claims.key() + " is unreachable: " + unwrap(cerr).getMessage());
-                } else {
-                    relay.start(route, ch, upstream(req, qsd, req.method(), false, unresolved),
-                            services.routing(), services.touchEvery());
-                }
-            }));
-        }));
-    }
-
-    private void failRouting(OriginExchange relay, StreamKey key, Throwable err) {
-        Throwable cause = unwrap(err);
-        if (cause instanceof NoRouteException nr) {
-            exchangeFailed(relay, nr.retryable() ? HttpResponseStatus.SERVICE_UNAVAILABLE
-                    : HttpResponseStatus.BAD_GATEWAY, nr.getMessage());
-        } else if (cause instanceof IOException || cause instanceof ConnectTimeoutException) {
-            exchangeFailed(relay, HttpResponseStatus.BAD_GATEWAY,
-                    "origin for " + key + " unreachable after failover: " + cause.getMessage());
-        } else {
-            exchangeFailed(relay, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "cannot route " + key + ": " + cause.getMessage());
-        }
-    }
-
-    /** The request the origin gets: same method, path and query (minus our token), end-to-end headers. */
-    private HttpRequest upstream(HttpRequest req, QueryStringDecoder qsd, HttpMethod method, boolean playlist,
-                                 InetSocketAddress origin) {
-        String query = withoutParam(qsd.rawQuery(), HlsToken.PARAM);
-        DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method,
-                qsd.rawPath() + (query.isEmpty() ? "" : "?" + query), Unpooled.EMPTY_BUFFER);
-        HttpHeaders h = out.headers();
-        HopByHop.copy(req.headers(), h);
-        if (playlist) {
-            h.remove(HttpHeaderNames.ACCEPT_ENCODING); // the rewriter needs the text itself
-            h.remove(HttpHeaderNames.RANGE);
-        }
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host == null) {
-            h.set(HttpHeaderNames.HOST, authority(origin.getHostString(), origin.getPort()));
-        } else {
-            h.set("X-Forwarded-Host", host);
-        }
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-            String prior = req.headers().get("X-Forwarded-For");
-            String ip = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-            h.set("X-Forwarded-For", prior == null ? ip : prior + ", " + ip);
-        }
-        h.set("X-Forwarded-Proto", "http");
-        return out;
-    }
-
-    /** Signs the URIs of a playlist for the origin that served it. */
-    private PlaylistRewriter rewriter(Route route, HttpRequest req) {
-        Set<String> local = new HashSet<>();
-        int port = route.address().getPort();
-        local.add(authority(route.address().getHostString(), port));
-        local.add(authority(route.backend().ip(), port));
-        if (route.endpoint().host() != null) {
-            local.add(authority(route.endpoint().host(), port));
-        }
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host != null && !host.isBlank()) {
-            String h = host.trim().toLowerCase(Locale.ROOT);
-            boolean hasPort = h.startsWith("[") ? h.contains("]:") : h.indexOf(':') >= 0;
-            local.add(hasPort ? h : h + ":80");
-        }
-        String token = services.tokens().sign(route.key(), route.backend().id(),
-                services.clock().instant().plus(services.settings().hlsTokenTtl()));
-        return new PlaylistRewriter(local, HlsToken.PARAM, token);
     }
 
     // ---------------------------------------------------------------- static files
@@ -468,6 +308,16 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The origin request for the current client request has begun; the client side now reports to it. */
+    void exchangeStarted(OriginExchange ex) {
+        exchange = ex;
+    }
+
+    /** Answers the current request with a text error (HLS token refusals and similar). */
+    void respondText(HttpRequest req, HttpResponseStatus status, String message) {
+        respond(req, Responses.text(req.protocolVersion(), status, message), true);
+    }
+
     void exchangeDone(OriginExchange ex, boolean keepAlive) {
         if (exchange == ex) {
             exchange = null;
@@ -490,20 +340,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- small helpers
 
-    private static void onLoop(EventLoop loop, Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
-    }
 
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 
     static String extension(String path) {
         int slash = path.lastIndexOf('/');
@@ -516,29 +353,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         return l == null || l.isEmpty() ? null : l.get(0);
     }
 
-    static String withoutParam(String rawQuery, String name) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(rawQuery.length());
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty() || pair.equals(name) || pair.startsWith(name + "=")) {
-                continue;
-            }
-            if (sb.length() > 0) {
-                sb.append('&');
-            }
-            sb.append(pair);
-        }
-        return sb.toString();
-    }
 
-    static String authority(String host, int port) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return (h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + port;
-    }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         String clean = s.replaceAll("[\\p{Cntrl}]", "?");
         return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
     }

@@ -38,6 +38,7 @@ public final class HttpStreamServer implements ProtocolServer {
     private final ProxyConfig config;
     private final Transports transports;
     private final HttpStreamServices services;
+    private final OriginRouter router;
     private final ChannelGroup connections = new DefaultChannelGroup("http-stream", GlobalEventExecutor.INSTANCE);
     private Channel channel;
 
@@ -52,6 +53,7 @@ public final class HttpStreamServer implements ProtocolServer {
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout()),
                 new HlsToken(http.hlsTokenKey()), http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
                 touchEvery, Clock.systemUTC());
+        this.router = new OriginRouter(services);
     }
 
     @Override
@@ -77,7 +79,7 @@ public final class HttpStreamServer implements ProtocolServer {
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)));
-                        ch.pipeline().addLast(new HttpStreamHandler(services));
+                        ch.pipeline().addLast(new HttpStreamHandler(services, router));
                     }
                 })
                 .bind(config.http().streamListen()).sync().channel();
