@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One client connection of the HTTP stream server. Requests are answered one at a time in order (a few pipelined
@@ -329,10 +330,11 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange == ex) {
             exchange = null;
             ex.finished = true;
-            (status.code() >= 500 ? log.atWarn() : log.atInfo()).addKeyValue("sid", ex.sid)
-                    .addKeyValue("key", ex.route == null ? null : ex.route.key())
-                    .addKeyValue("backend", ex.route == null ? null : ex.route.backend().id())
-                    .addKeyValue("uri", abbreviate(ex.clientRequest.uri())).addKeyValue("status", status.code())
+            LoggingEventBuilder line = (status.code() >= 500 ? log.atWarn() : log.atInfo()).addKeyValue("sid", ex.sid);
+            if (ex.route != null) {
+                line = line.addKeyValue("key", ex.route.key()).addKeyValue("backend", ex.route.backend().id());
+            }
+            line.addKeyValue("uri", abbreviate(ex.clientRequest.uri())).addKeyValue("status", status.code())
                     .log("request failed: {}", message);
             respond(ex.clientRequest, Responses.text(ex.clientRequest.protocolVersion(), status, message), true);
         }

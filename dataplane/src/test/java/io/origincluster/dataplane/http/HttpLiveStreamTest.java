@@ -127,6 +127,26 @@ class HttpLiveStreamTest {
     }
 
     @Test
+    void http10ClientsGetACloseDelimitedBodyAndHeadGetsOnlyHeaders() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /live/old.flv HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            RawHttp.Head head = RawHttp.readHead(s.getInputStream());
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("Transfer-Encoding")).isNull();
+            assertThat(head.header("Connection")).isEqualTo("close");
+            assertThat(new String(s.getInputStream().readNBytes(3), StandardCharsets.ISO_8859_1)).isEqualTo("FLV");
+        }
+        RawHttp.Response head = RawHttp.exchange(port, "HEAD /live/head.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Type")).isEqualTo("video/x-flv");
+        assertThat(head.body()).isEmpty();
+        assertThat(origin.requests).anyMatch(r -> r.method().equals("HEAD") && r.uri().equals("/live/head.flv"));
+    }
+
+    @Test
     void clientDisconnectClosesTheOriginRequestAtOnce() throws Exception {
         int before = origin.peerClosed.get();
         try (Socket s = new Socket()) {
