@@ -58,6 +58,11 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
             return;
         }
         connected.pipeline().addLast("exchange", this);
+        if (!connected.isActive()) {
+            // closed between connect and now: its inactive event went by before this handler was there
+            fail(HttpResponseStatus.BAD_GATEWAY, "origin " + route.backend().id() + " closed the connection at once");
+            return;
+        }
         connected.writeAndFlush(upstream).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(HttpResponseStatus.BAD_GATEWAY, "origin " + route.backend().id() + " rejected the request: "
