@@ -3,6 +3,7 @@ package io.origincluster.dataplane;
 import io.origincluster.dataplane.api.HttpApiServer;
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
+import io.origincluster.dataplane.http.HttpStreamServer;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
@@ -78,7 +79,7 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
         servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
         servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, () -> started));
-        servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
+        servers.add(new HttpStreamServer(config, routing, transports));
         try {
             for (ProtocolServer s : servers) {
                 try {

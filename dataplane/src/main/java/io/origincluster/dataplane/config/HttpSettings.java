@@ -1,16 +1,23 @@
 package io.origincluster.dataplane.config;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 
 /**
  * The HTTP stream server (FLV/TS/HLS/static) and the HTTP API (WHIP/WHEP). {@code staticFiles} is null when
  * unset; a set but missing folder stops start-up, as in the Go proxy.
+ *
+ * <p>HLS: playlists handed out by one replica carry URIs signed with {@code hlsTokenKey}, so every replica that
+ * shares the key can route the segment requests. When {@code PROXY_HLS_TOKEN_KEY} is unset a random key is made
+ * per process ({@code hlsTokenKeyGenerated}); that only works with a single replica.
  */
 public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress apiListen, Path staticFiles,
-                           Duration idleTimeout) {
+                           Duration idleTimeout, byte[] hlsTokenKey, boolean hlsTokenKeyGenerated,
+                           Duration hlsTokenTtl, int maxPlaylistBytes) {
 
     static HttpSettings from(Env env) {
         InetSocketAddress stream = env.listen("PROXY_HTTP_SERVER", 18080);
@@ -24,6 +31,34 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
             }
         }
         Duration idle = env.duration("PROXY_HTTP_IDLE_TIMEOUT", "30s");
-        return new HttpSettings(stream, api, staticFiles, idle);
+        if (idle.toMillis() < 100) {
+            throw new ConfigException("PROXY_HTTP_IDLE_TIMEOUT", "must be at least 100ms");
+        }
+        String key = env.secret("PROXY_HLS_TOKEN_KEY");
+        byte[] keyBytes;
+        boolean generated = key.isEmpty();
+        if (generated) {
+            keyBytes = new byte[32];
+            new SecureRandom().nextBytes(keyBytes);
+        } else {
+            keyBytes = key.getBytes(StandardCharsets.UTF_8);
+            if (keyBytes.length < 16) {
+                throw new ConfigException("PROXY_HLS_TOKEN_KEY", "must be at least 16 bytes");
+            }
+        }
+        Duration tokenTtl = env.duration("PROXY_HLS_TOKEN_TTL", "1h");
+        if (tokenTtl.toSeconds() < 10) {
+            throw new ConfigException("PROXY_HLS_TOKEN_TTL", "must be at least 10s");
+        }
+        int maxPlaylist = env.integer("PROXY_HLS_MAX_PLAYLIST_BYTES", 1024 * 1024, 4096, 64 * 1024 * 1024);
+        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, generated, tokenTtl, maxPlaylist);
+    }
+
+    @Override
+    public String toString() {
+        return "HttpSettings[streamListen=" + streamListen + ", apiListen=" + apiListen + ", staticFiles="
+                + staticFiles + ", idleTimeout=" + idleTimeout + ", hlsTokenKey="
+                + (hlsTokenKeyGenerated ? "random" : "******") + ", hlsTokenTtl=" + hlsTokenTtl
+                + ", maxPlaylistBytes=" + maxPlaylistBytes + "]";
     }
 }
