@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * script, which pins it only if the stream has no live pin and the candidate is still live, open and under its
  * cap. A refused candidate makes this store refresh its view and retry, a bounded number of times.
  *
- * <p>Nothing here blocks a caller: every operation returns the Lettuce future; listeners and resyncs run on one
- * store thread. Only {@link #connect} (start-up) and {@link #close} wait.
+ * <p>Nothing here blocks a caller: every operation returns the Lettuce future, which completes on a Lettuce I/O
+ * thread (so continuations must not block either); listeners and resyncs run on one store thread. Only
+ * {@link #connect} (start-up) and {@link #close} wait.
  */
 public final class RedisStateStore implements StateStore {
 
@@ -69,6 +70,8 @@ public final class RedisStateStore implements StateStore {
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            // the same record must encode to the same bytes on every JVM, or heartbeats would look like changes
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** The local view used for placement: live backends and their pin counts at {@code serverMs}. */
