@@ -256,7 +256,11 @@ public final class RedisStateStore implements StateStore {
 
     @Override
     public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
-        return pinAttempt(streamKey, Set.copyOf(exclude), Math.max(1, pinTtl.toMillis()), 1);
+        try {
+            return pinAttempt(streamKey, Set.copyOf(exclude), Math.max(1, pinTtl.toMillis()), 1);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // e.g. a policy bug: the caller still gets a stage
+        }
     }
 
     private CompletionStage<Backend> pinAttempt(String streamKey, Set<String> exclude, long ttlMs, int attempt) {
