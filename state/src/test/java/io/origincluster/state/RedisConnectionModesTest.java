@@ -9,6 +9,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.origincluster.state.testing.RedisSentinelTestServer;
 import io.origincluster.state.testing.RedisTestServer;
 import io.origincluster.state.testing.RedisTlsTestServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -96,5 +101,48 @@ class RedisConnectionModesTest {
                 second.close();
             }
         }
+    }
+
+    @Test
+    void closeReleasesEveryConnectionAndThread() throws IOException {
+        try (RedisTestServer server = RedisTestServer.start()) {
+            StateStore store = RedisStateStore.connect(server.uri(), "closing", new LeastPinnedPolicy());
+            store.register(origin("a"), TTL).toCompletableFuture().join();
+            assertThat(clientsOf(server)).isEqualTo(2);
+            assertThat(storeThreads()).isNotEmpty();
+            store.close();
+            store.close();
+            await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> assertThat(storeThreads()).isEmpty());
+            await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                    .until(() -> clientsOf(server) == 0);
+        }
+    }
+
+    /** Connected clients other than the one asking, over a plain socket so no Lettuce threads of its own appear. */
+    private static long clientsOf(RedisTestServer server) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("CLIENT LIST\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String header = in.readLine();
+            assertThat(header).startsWith("$");
+            char[] body = new char[Integer.parseInt(header.substring(1))];
+            int read = 0;
+            while (read < body.length) {
+                int n = in.read(body, read, body.length - read);
+                if (n < 0) {
+                    throw new IOException("short CLIENT LIST reply");
+                }
+                read += n;
+            }
+            return new String(body).lines().filter(l -> !l.isBlank()).count() - 1;
+        }
+    }
+
+    private static List<String> storeThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("lettuce-") || n.startsWith("redis-state-closing")).toList();
     }
 }
