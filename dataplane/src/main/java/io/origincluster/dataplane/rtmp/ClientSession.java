@@ -336,8 +336,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         channel.close();
         server.unregister(this);
-        boolean normal = cause == null || was == Phase.RELAY && reason.startsWith("client")
-                && cause instanceof IOException;
+        // bad or silent clients before routing are their own problem (info, so scanners cannot flood warnings);
+        // origin trouble and relay failures are the operator's (warn)
+        boolean normal = cause == null || was == Phase.COMMANDS
+                || was == Phase.RELAY && reason.startsWith("client") && cause instanceof IOException;
         var line = normal ? log.atInfo() : log.atWarn();
         line.addKeyValue("sid", sid).addKeyValue("key", request == null ? null : request.key())
                 .addKeyValue("backend", leg == null ? null : leg.route().backend().id())

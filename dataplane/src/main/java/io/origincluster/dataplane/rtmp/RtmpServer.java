@@ -75,8 +75,18 @@ public final class RtmpServer implements ProtocolServer {
 
     @Override
     public void stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
         if (channel != null) {
             channel.close().awaitUninterruptibly(grace.toMillis());
+        }
+        // sessions that end on their own within the grace period end cleanly; the rest are closed
+        while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         sessions.forEach(ClientSession::shutdown);
     }

@@ -244,4 +244,22 @@ class RtmpRelayTest {
                     .until(() -> RtmpProxyHarness.pinnedBackend(shortPins.store(), key).isEmpty());
         }
     }
+
+    @Test
+    void anOriginRefusalReachesTheClientAndDoesNotMoveTheStream() throws Exception {
+        String key = io.origincluster.dataplane.routing.StreamKey.fromRtmp(TC_URL, "taken").toString();
+        try (RawRtmpClient first = RawRtmpClient.open(proxy.port("rtmp"));
+             RawRtmpClient second = RawRtmpClient.open(proxy.port("rtmp"))) {
+            assertThat(isOk(first.start(TC_URL, "taken", true), "NetStream.Publish.Start")).isTrue();
+            // nginx-rtmp refuses a second publisher of a live stream with an error status
+            RtmpCommand refused = second.start(TC_URL, "taken", true);
+            assertThat(refused.info().get("level")).isEqualTo("error");
+            assertThat(refused.info().get("code")).isEqualTo("NetStream.Publish.BadName");
+            assertThat(second.closedWithin(2000)).isTrue();
+            // a refusal is an answer, not an origin failure: the pin stays where the stream is
+            assertThat(RtmpProxyHarness.pinnedBackend(proxy.store(), key)).contains("origin-0");
+            assertThat(RtmpProxyHarness.rtmp(proxy).relayingSessions()).isEqualTo(1);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> RtmpProxyHarness.rtmp(proxy).activeSessions() == 0);
+    }
 }
