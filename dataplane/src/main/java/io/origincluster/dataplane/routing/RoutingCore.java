@@ -172,8 +172,42 @@ public final class RoutingCore implements AutoCloseable {
                     false));
         }
         InetSocketAddress unresolved = ep.get().resolve(backend.ip());
-        InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
-        return CompletableFuture.completedFuture(new Route(key, backend, ep.get(), address));
+        String host = unresolved.getHostString();
+        if (isIpLiteral(host)) {
+            InetSocketAddress address = new InetSocketAddress(host, unresolved.getPort());
+            return CompletableFuture.completedFuture(new Route(key, backend, ep.get(), address));
+        }
+        // an origin registered by host name: the lookup blocks, so it must not run on the caller's event loop
+        return CompletableFuture.supplyAsync(() -> {
+            InetSocketAddress address = new InetSocketAddress(host, unresolved.getPort());
+            if (address.isUnresolved()) {
+                throw new NoRouteException("cannot resolve origin host '" + host + "' of " + backend.id(), false);
+            }
+            return new Route(key, backend, ep.get(), address);
+        }, RESOLVER);
+    }
+
+    private static final java.util.concurrent.Executor RESOLVER = java.util.concurrent.Executors.newFixedThreadPool(2,
+            r -> {
+                Thread t = new Thread(r, "origin-dns");
+                t.setDaemon(true);
+                return t;
+            });
+
+    static boolean isIpLiteral(String host) {
+        if (host.indexOf(':') >= 0) {
+            return true; // IPv6 literals are the only hosts with colons here
+        }
+        int dots = 0;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '.') {
+                dots++;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return dots == 3;
     }
 
     static Throwable unwrap(Throwable t) {

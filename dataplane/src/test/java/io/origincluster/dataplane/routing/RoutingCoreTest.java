@@ -236,4 +236,32 @@ class RoutingCoreTest {
         routing.sweep();
         assertThat(routing.cachedEntries()).isZero();
     }
+
+    @Test
+    void hostNameOriginsAreResolvedOffTheCallersThreadAndUnknownNamesFailClearly() throws Exception {
+        routing(0, TTL, Duration.ofSeconds(1));
+        Backend named = Backend.of("named", "localhost",
+                Map.of(Protocol.RTMP, List.of(Endpoint.parse("1935", "tcp"))), BackendSource.REGISTER);
+        store.register(named, TTL).toCompletableFuture().get();
+        Route route = get(routing.route(KEY, Protocol.RTMP));
+        assertThat(route.address().isUnresolved()).isFalse();
+        assertThat(route.address().getAddress().isLoopbackAddress()).isTrue();
+
+        store.deregister("named").toCompletableFuture().get();
+        Backend bogus = Backend.of("bogus", "no-such-origin.invalid",
+                Map.of(Protocol.RTMP, List.of(Endpoint.parse("1935", "tcp"))), BackendSource.REGISTER);
+        store.register(bogus, TTL).toCompletableFuture().get();
+        assertThatThrownBy(() -> get(routing.route(StreamKey.of("", "live", "other"), Protocol.RTMP)))
+                .hasRootCauseInstanceOf(NoRouteException.class).rootCause()
+                .hasMessageContaining("cannot resolve origin host 'no-such-origin.invalid'");
+    }
+
+    @Test
+    void onlyIpLiteralsSkipTheResolver() {
+        assertThat(RoutingCore.isIpLiteral("10.1.2.3")).isTrue();
+        assertThat(RoutingCore.isIpLiteral("fd00::2")).isTrue();
+        assertThat(RoutingCore.isIpLiteral("localhost")).isFalse();
+        assertThat(RoutingCore.isIpLiteral("origin-0.origins.ns.svc")).isFalse();
+        assertThat(RoutingCore.isIpLiteral("1.2.3")).isFalse();
+    }
 }
