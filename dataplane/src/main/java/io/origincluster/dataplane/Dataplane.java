@@ -5,6 +5,7 @@ import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.dataplane.srt.SrtServer;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
@@ -55,7 +56,7 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new PlaceholderServer("rtmp", false, config.rtmp().listen(), transports));
         servers.add(new PlaceholderServer("webrtc", true, config.webrtc().listen(), transports));
         servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
-        servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
+        servers.add(new SrtServer(config.srt(), routing, transports));
         servers.add(new PlaceholderServer("system-api", false, config.systemApi().listen(), transports));
         servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
         try {
