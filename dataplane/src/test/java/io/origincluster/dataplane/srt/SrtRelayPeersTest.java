@@ -74,4 +74,92 @@ class SrtRelayPeersTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !origin.isAlive());
         assertThat(origin.output()).doesNotContain("rror");
     }
+
+    @Test
+    void ffmpegPublishesAndTheOriginDecodesEveryFrame() throws Exception {
+        Path received = dir.resolve("from-ffmpeg.ts");
+        int originPort = Ports.freeUdp();
+        Proc origin = track(SrtPeers.listenerToFile(originPort, "", received));
+        proxy.registerOrigin("origin-a", originPort, 0);
+        // Paced (4x real time): ffmpeg closes with linger 0, so whatever is still in flight at the end is lost.
+        Proc ffmpeg = track(Proc.start("ffmpeg-srt-publish", List.of("ffmpeg", "-v", "error", "-readrate", "4", "-i",
+                io.origincluster.dataplane.testpeers.TestMedia.ts().toString(), "-c", "copy", "-f", "mpegts",
+                proxy.url("#!::r=live/s1,m=publish", ""))));
+        assertThat(ffmpeg.waitFor(20)).as("ffmpeg: %s", ffmpeg.output()).isZero();
+        assertThat(SrtPeers.size(received)).isGreaterThan(300_000);
+        // ffmpeg's close sends SHUTDOWN; the proxy relays it, so the origin sees its caller leave and exits.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !origin.isAlive());
+        awaitMapsEmpty();
+        int frames = countFrames(received);
+        assertThat(frames).as("video frames decoded from what reached the origin (source has 250)")
+                .isBetween(225, 250);
+    }
+
+    @Test
+    void playerRequestsAStreamFromASendingOrigin() {
+        int originPort = Ports.freeUdp();
+        track(SrtPeers.ffmpegSendingListener(originPort));
+        proxy.registerOrigin("origin-a", originPort, 0);
+        int frames = Ffmpeg.countVideoFrames(proxy.url("#!::r=live/s1,m=request", ""), 2, 20);
+        assertThat(frames).as("frames decoded by a player through the proxy").isGreaterThan(25);
+        awaitMapsEmpty();
+    }
+
+    @Test
+    void twentyConcurrentSessionsEachArriveIntact() throws Exception {
+        int n = 20;
+        Path payload = SrtPeers.payload(dir, 60);
+        List<Path> outs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int port = Ports.freeUdp();
+            Path out = dir.resolve("recv-" + i + ".ts");
+            outs.add(out);
+            track(SrtPeers.listenerToFile(port, "", out));
+            proxy.registerOrigin("origin-" + i, port, 1); // one stream per origin: every session its own origin
+        }
+        List<Proc> callers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            callers.add(track(SrtPeers.callerFromFile(proxy.url("#!::r=live/c" + i + ",m=publish", ""), payload)));
+        }
+        byte[] expected = Files.readAllBytes(payload);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> outs.stream().allMatch(o -> SrtPeers.size(o) >= expected.length));
+        assertThat(proxy.stats().sessions()).isEqualTo(n);
+        for (Path o : outs) {
+            assertThat(Files.readAllBytes(o)).as(o.toString()).isEqualTo(expected);
+        }
+        callers.forEach(Proc::close);
+        awaitMapsEmpty();
+        assertThat(proxy.dataplane.store().pins().toCompletableFuture().join()).hasSize(n);
+    }
+
+    @Test
+    void originKilledMidStreamEndsTheCallersSession() throws Exception {
+        Path received = dir.resolve("killed.ts");
+        int originPort = Ports.freeUdp();
+        Proc origin = track(SrtPeers.listenerToFile(originPort, "", received));
+        proxy.registerOrigin("origin-a", originPort, 0);
+        Proc ffmpeg = track(Proc.start("ffmpeg-srt-live", List.of("ffmpeg", "-v", "error", "-re", "-stream_loop",
+                "-1", "-i", io.origincluster.dataplane.testpeers.TestMedia.ts().toString(), "-c", "copy", "-f",
+                "mpegts", proxy.url("#!::r=live/k,m=publish", ""))));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> SrtPeers.size(received) > 20_000);
+        assertThat(proxy.stats().sessions()).isEqualTo(1);
+        long killedAt = System.nanoTime();
+        origin.kill();
+        // The next relayed packet meets ICMP port-unreachable; the proxy sends SHUTDOWN to the caller at once
+        // (the 5 s idle timeout is only the fallback), and libsrt's caller reports the broken connection.
+        awaitMapsEmpty();
+        Awaitility.await().atMost(Duration.ofSeconds(8)).until(() -> !ffmpeg.isAlive());
+        assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(5));
+        assertThat(ffmpeg.process().exitValue()).as("ffmpeg: %s", ffmpeg.output()).isNotZero();
+    }
+
+    private static int countFrames(Path ts) {
+        try (Proc p = Proc.start("ffprobe-count", List.of("ffprobe", "-v", "error", "-count_frames",
+                "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0",
+                ts.toString()))) {
+            assertThat(p.waitFor(20)).as("ffprobe: %s", p.output()).isZero();
+            return Integer.parseInt(p.output().trim().lines().reduce((a, b) -> b).orElse("0").trim());
+        }
+    }
 }

@@ -39,8 +39,10 @@ public final class SrtPeers {
      */
     public static Proc listenerToFile(int port, String options, Path out) {
         Tools.require("srt-live-transmit");
-        return Proc.start("srt-origin-" + port, List.of("sh", "-c", "exec stdbuf -o0 srt-live-transmit -a:no -ll:error "
-                + "'srt://127.0.0.1:" + port + "?mode=listener" + options + "' file://con > '" + out + "'"));
+        Proc p = Proc.start("srt-origin-" + port, List.of("sh", "-c", "exec stdbuf -o0 srt-live-transmit -a:no "
+                + "-ll:error 'srt://127.0.0.1:" + port + "?mode=listener" + options + "' file://con > '" + out + "'"));
+        awaitListening(port, 5);
+        return p;
     }
 
     /**
@@ -56,9 +58,34 @@ public final class SrtPeers {
     /** ffmpeg as an SRT listener that sends the test clip in a loop at real-time speed once a caller connects. */
     public static Proc ffmpegSendingListener(int port) {
         Tools.require("ffmpeg");
-        return Proc.start("ffmpeg-srt-origin", List.of("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1",
+        Proc p = Proc.start("ffmpeg-srt-origin", List.of("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1",
                 "-i", TestMedia.ts().toString(), "-c", "copy", "-f", "mpegts",
                 "srt://127.0.0.1:" + port + "?mode=listener"));
+        awaitListening(port, 10);
+        return p;
+    }
+
+    /**
+     * Waits until something has bound UDP {@code port} on loopback (a peer process has started listening), so a
+     * test never races the peer's start-up. Fails after {@code seconds}.
+     */
+    public static void awaitListening(int port, int seconds) {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port))) {
+                probe.close();
+            } catch (java.net.SocketException inUse) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("nothing listens on udp port " + port + " after " + seconds + " s");
     }
 
     public static long size(Path file) {
