@@ -331,6 +331,11 @@ final class SrtSession {
         }
 
         void start() {
+            if (route.address().isUnresolved()) {
+                // Resolving here would block the loop; RoutingCore hands over resolved addresses.
+                fail(new java.net.UnknownHostException("origin address " + route.address() + " is unresolved"));
+                return;
+            }
             EventLoop loop = relay.loop();
             deadline = loop.schedule(() -> fail(new TimeoutException("origin " + route.address()
                     + " did not finish the SRT handshake within " + relay.settings.handshakeTimeout().toMillis()
@@ -378,6 +383,18 @@ final class SrtSession {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        @Override
+        public void channelRegistered(ChannelHandlerContext ctx) {
+            relay.originChannels(+1);
+            ctx.fireChannelRegistered();
+        }
+
+        @Override
+        public void channelUnregistered(ChannelHandlerContext ctx) {
+            relay.originChannels(-1);
+            ctx.fireChannelUnregistered();
         }
 
         @Override

@@ -49,8 +49,11 @@ class SrtRelayPeersTest {
 
     private void awaitMapsEmpty() {
         Awaitility.await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100))
-                .until(() -> proxy.stats().sessions() == 0 && proxy.stats().callers() == 0
-                        && proxy.stats().pendingHandshakes() == 0);
+                .until(() -> {
+                    SrtStats s = proxy.stats();
+                    return s.sessions() == 0 && s.callers() == 0 && s.pendingHandshakes() == 0
+                            && s.originSockets() == 0;
+                });
     }
 
     @ParameterizedTest(name = "passphrase={0}")
@@ -125,6 +128,7 @@ class SrtRelayPeersTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                 .until(() -> outs.stream().allMatch(o -> SrtPeers.size(o) >= expected.length));
         assertThat(proxy.stats().sessions()).isEqualTo(n);
+        assertThat(proxy.stats().originSockets()).isEqualTo(n);
         for (Path o : outs) {
             assertThat(Files.readAllBytes(o)).as(o.toString()).isEqualTo(expected);
         }

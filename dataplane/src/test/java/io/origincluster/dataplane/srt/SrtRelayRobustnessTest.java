@@ -66,7 +66,8 @@ class SrtRelayRobustnessTest {
         Awaitility.await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     SrtStats s = proxy.stats();
-                    return s.sessions() == 0 && s.callers() == 0 && s.pendingHandshakes() == 0;
+                    return s.sessions() == 0 && s.callers() == 0 && s.pendingHandshakes() == 0
+                            && s.originSockets() == 0;
                 });
     }
 
@@ -209,6 +210,7 @@ class SrtRelayRobustnessTest {
         SrtStats during = proxy.stats();
         assertThat(during.pendingHandshakes()).isLessThanOrEqualTo(20);
         assertThat(during.sessions()).isLessThanOrEqualTo(20);
+        assertThat(during.originSockets()).isLessThanOrEqualTo(20);
         Map<Integer, Integer> reasons = new HashMap<>();
         for (int i = 0; i < callers; i++) {
             SrtHandshake a = c.receive(3000);
