@@ -216,16 +216,21 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(new DatagramPacket(out, to));
     }
 
-    void sendToClient(ByteBuf packet, InetSocketAddress to, boolean flush) {
+    /**
+     * Queues a datagram to a caller; false when it was dropped because the socket's send buffer is over its high
+     * water mark (for UDP the right answer to backpressure: SRT retransmits what matters, queues must not grow).
+     */
+    boolean sendToClient(ByteBuf packet, InetSocketAddress to, boolean flush) {
         if (!channel.isWritable()) {
             packet.release();
-            return;
+            return false;
         }
         if (flush) {
             channel.writeAndFlush(new DatagramPacket(packet, to), channel.voidPromise());
         } else {
             channel.write(new DatagramPacket(packet, to), channel.voidPromise());
         }
+        return true;
     }
 
     void flushToClients() {

@@ -224,8 +224,11 @@ final class SrtSession {
             return;
         }
         boolean shutdown = SrtPacket.isShutdown(buf);
-        relay.sendToClient(buf.retain(), caller.address(), false);
-        toCaller++;
+        if (relay.sendToClient(buf.retain(), caller.address(), false)) {
+            toCaller++;
+        } else {
+            dropped++;
+        }
         if (shutdown) {
             relay.flushToClients();
             close("origin shut down", false, false);
