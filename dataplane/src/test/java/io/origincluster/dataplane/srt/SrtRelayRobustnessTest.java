@@ -174,15 +174,15 @@ class SrtRelayRobustnessTest {
             for (int i = 0; i < 250; i++) {
                 c.send(RawSrtCaller.induction(1_000_000 + batch * 250 + i));
             }
-            SrtHandshake a;
-            while ((a = c.receive(answered + 250 > (batch + 1) * 250 ? 20 : 200)) != null) {
+            while (answered < (batch + 1) * 250) {
+                SrtHandshake a = c.receive(200);
+                if (a == null) {
+                    break; // a datagram lost on loopback under the burst; the total check below allows for it
+                }
                 assertThat(a.isInduction()).isTrue();
                 assertThat(a.cookie()).isNotZero();
                 assertThat(a.extensionField()).isEqualTo(SrtHandshake.SRT_MAGIC);
                 answered++;
-                if (answered == (batch + 1) * 250) {
-                    break;
-                }
             }
         }
         assertThat(answered).as("inductions answered").isGreaterThan(total * 9 / 10);
