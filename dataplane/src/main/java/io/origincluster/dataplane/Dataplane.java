@@ -5,10 +5,10 @@ import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.http.HttpStreamServer;
 import io.origincluster.dataplane.metrics.Metrics;
-import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.RtmpServer;
+import io.origincluster.dataplane.srt.SrtServer;
 import io.origincluster.dataplane.system.DefaultBackend;
 import io.origincluster.dataplane.system.SystemApiServer;
 import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
@@ -77,7 +77,7 @@ public final class Dataplane implements AutoCloseable {
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
-        servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
+        servers.add(new SrtServer(config.srt(), routing, transports));
         servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, () -> started));
         servers.add(new HttpStreamServer(config, routing, transports));
         try {
