@@ -179,7 +179,7 @@ class HttpApiErrorsTest {
                 offer);
         assertThat(dead.statusCode()).isBetween(502, 503);
         assertThat(deadOrigin.store().pins().toCompletableFuture().join())
-                .as("the refusing origin is unpinned").doesNotContainKey("__defaultvhost__/live/s");
+                .as("the refusing origin is unpinned").doesNotContainKey("__defaultVhost__/live/s");
     }
 
     @Test

@@ -94,7 +94,7 @@ class HttpLiveStreamTest {
             while (System.nanoTime() < until) {
                 assertThat(in.readNBytes(1024)).hasSize(1024);
             }
-            assertThat(dp.store().pinned("__defaultvhost__/live/long").toCompletableFuture().join())
+            assertThat(dp.store().pinned("__defaultVhost__/live/long").toCompletableFuture().join())
                     .as("pin still held after 2.5 pin TTLs of streaming").isPresent();
         }
     }

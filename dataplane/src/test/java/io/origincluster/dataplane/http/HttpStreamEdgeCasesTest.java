@@ -144,7 +144,7 @@ class HttpStreamEdgeCasesTest {
             int p = ProxyFixture.httpPort(dp);
             RawHttp.Response none = RawHttp.get(p, "/live/none.flv");
             assertThat(none.status()).isEqualTo(503);
-            assertThat(none.body()).contains("no origin available for __defaultvhost__/live/none");
+            assertThat(none.body()).contains("no origin available for __defaultVhost__/live/none");
 
             ProxyFixture.registerHttpOrigin(dp.store(), "dead-1", Ports.freeTcp());
             ProxyFixture.registerHttpOrigin(dp.store(), "dead-2", Ports.freeTcp());

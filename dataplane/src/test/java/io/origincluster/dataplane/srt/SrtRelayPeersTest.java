@@ -70,7 +70,7 @@ class SrtRelayPeersTest {
         assertThat(Files.readAllBytes(received)).as("origin: %s caller: %s", origin.output(), caller.output())
                 .isEqualTo(Files.readAllBytes(payload));
         assertThat(proxy.stats().sessions()).isEqualTo(1);
-        assertThat(proxy.pinOf("__defaultvhost__/live/s1")).isEqualTo("origin-a");
+        assertThat(proxy.pinOf("__defaultVhost__/live/s1")).isEqualTo("origin-a");
         caller.close(); // SIGTERM: libsrt sends SHUTDOWN, the proxy relays it and forgets the session
         awaitMapsEmpty();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !origin.isAlive());
