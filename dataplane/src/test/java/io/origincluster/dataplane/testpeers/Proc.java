@@ -21,6 +21,11 @@ public final class Proc implements AutoCloseable {
         this.name = name;
         this.process = process;
         this.log = log;
+        // a test JVM that dies before close() must not leave peers (nginx, ffmpeg, srt-live-transmit) running
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }, "proc-reaper-" + name));
     }
 
     public static Proc start(String name, List<String> command) {

@@ -36,6 +36,7 @@ final class RedisProcess implements AutoCloseable {
             Files.createDirectories(logs);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(logs.resolve(name + "-" + port + ".log").toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "redis-process-reaper"));
             RedisProcess r = new RedisProcess(p, port);
             r.awaitListening();
             return r;

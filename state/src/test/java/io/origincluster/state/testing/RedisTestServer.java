@@ -24,6 +24,10 @@ public final class RedisTestServer implements AutoCloseable {
         this.port = port;
         this.process = process;
         this.embedded = embedded;
+        if (process != null) {
+            // a test JVM that dies or is killed before close() must not leave redis-server running
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "redis-test-server-reaper"));
+        }
     }
 
     public static RedisTestServer start() {
