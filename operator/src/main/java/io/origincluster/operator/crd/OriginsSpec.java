@@ -20,6 +20,8 @@ public class OriginsSpec {
     @Default("ossrs/srs:6")
     public String image = "ossrs/srs:6";
     public PullPolicy pullPolicy;
+    @JsonPropertyDescription("Container command; default runs SRS with the mounted config /etc/origin-cluster/origin.conf")
+    public List<String> command;
     public ResourceRequirements resources;
     public OriginPorts ports = new OriginPorts();
     @JsonPropertyDescription("Origin configuration: generated for SRS when empty; or inline text; or a ConfigMap key")
