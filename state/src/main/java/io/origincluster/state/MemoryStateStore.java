@@ -4,11 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,10 +23,17 @@ import java.util.function.Consumer;
  * State for a single proxy. One lock guards everything: every operation is a few map lookups, so contention
  * stays negligible, and atomicity (pick-and-pin, compare-and-delete) is trivially right. Expired entries are
  * dropped lazily on access and by {@link #sweep()}, which the owner calls periodically.
+ *
+ * <p>Pin counts for placement are kept incrementally (a set of stream keys per backend) and expired pins leave
+ * through a queue ordered by expiry, so picking a backend for a new stream costs O(backends + log pins), not a
+ * walk over every pin.
  */
 public final class MemoryStateStore implements StateStore {
 
     private record Pin(String backendId, Instant expiresAt) { }
+
+    /** A moment at which {@code streamKey}'s pin may lapse; stale after a touch or unpin, then simply skipped. */
+    private record Due(Instant at, String streamKey) { }
 
     private record Session(SessionRecord record, Instant expiresAt) { }
 
@@ -31,6 +41,8 @@ public final class MemoryStateStore implements StateStore {
     private final PlacementPolicy policy;
     private final Map<String, Backend> backends = new HashMap<>();
     private final Map<String, Pin> pins = new HashMap<>();
+    private final Map<String, Set<String>> pinnedTo = new HashMap<>();
+    private final PriorityQueue<Due> due = new PriorityQueue<>(Comparator.comparing(Due::at));
     private final Map<SessionKind, Map<String, Session>> sessions = new HashMap<>();
     private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
 
@@ -63,7 +75,7 @@ public final class MemoryStateStore implements StateStore {
         synchronized (this) {
             removed = backends.remove(backendId) != null;
             if (removed) {
-                pins.values().removeIf(p -> p.backendId().equals(backendId));
+                dropPinsOf(backendId);
             }
         }
         if (removed) {
@@ -108,6 +120,7 @@ public final class MemoryStateStore implements StateStore {
     @Override
     public synchronized CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
         Instant now = clock.instant();
+        dropDuePins(now);
         Pin current = pins.get(streamKey);
         if (current != null && current.expiresAt().isAfter(now) && !exclude.contains(current.backendId())) {
             Backend b = liveBackend(current.backendId(), now);
@@ -115,19 +128,17 @@ public final class MemoryStateStore implements StateStore {
                 return CompletableFuture.completedFuture(b);
             }
         }
-        Map<String, Long> counts = pinCounts(now);
         List<Backend> candidates = new ArrayList<>();
         for (Backend b : backends.values()) {
             if (b.isLive(now) && !b.draining() && !exclude.contains(b.id())) {
                 candidates.add(b);
             }
         }
-        Optional<Backend> chosen = policy.choose(candidates, id -> counts.getOrDefault(id, 0L),
-                ThreadLocalRandom.current());
+        Optional<Backend> chosen = policy.choose(candidates, this::pinCount, ThreadLocalRandom.current());
         if (chosen.isEmpty()) {
             return CompletableFuture.failedFuture(new NoBackendAvailableException(streamKey));
         }
-        pins.put(streamKey, new Pin(chosen.get().id(), now.plus(pinTtl)));
+        putPin(streamKey, new Pin(chosen.get().id(), now.plus(pinTtl)));
         return CompletableFuture.completedFuture(chosen.get());
     }
 
@@ -148,7 +159,7 @@ public final class MemoryStateStore implements StateStore {
         if (p == null || !p.backendId().equals(backendId) || !p.expiresAt().isAfter(now)) {
             return CompletableFuture.completedFuture(false);
         }
-        pins.put(streamKey, new Pin(backendId, now.plus(pinTtl)));
+        putPin(streamKey, new Pin(backendId, now.plus(pinTtl)));
         return CompletableFuture.completedFuture(true);
     }
 
@@ -157,7 +168,7 @@ public final class MemoryStateStore implements StateStore {
         Pin p = pins.get(streamKey);
         boolean removed = p != null && p.backendId().equals(backendId);
         if (removed) {
-            pins.remove(streamKey);
+            removePin(streamKey);
         }
         return CompletableFuture.completedFuture(removed);
     }
@@ -225,7 +236,8 @@ public final class MemoryStateStore implements StateStore {
                 }
             }
             int before = pins.size();
-            pins.values().removeIf(p -> !p.expiresAt().isAfter(now) || !backends.containsKey(p.backendId()));
+            dropDuePins(now);
+            expired.forEach(this::dropPinsOf);
             dropped += before - pins.size();
             for (Map<String, Session> m : sessions.values()) {
                 before = m.size();
@@ -239,7 +251,7 @@ public final class MemoryStateStore implements StateStore {
 
     /** Entries held, for tests that prove maps shrink. */
     public synchronized int size() {
-        int n = backends.size() + pins.size();
+        int n = backends.size() + pins.size() + pinnedTo.size() + due.size();
         for (Map<String, Session> m : sessions.values()) {
             n += m.size();
         }
@@ -256,14 +268,51 @@ public final class MemoryStateStore implements StateStore {
         return b != null && b.isLive(now) ? b : null;
     }
 
-    private Map<String, Long> pinCounts(Instant now) {
-        Map<String, Long> counts = new HashMap<>();
-        pins.values().forEach(p -> {
-            if (p.expiresAt().isAfter(now)) {
-                counts.merge(p.backendId(), 1L, Long::sum);
+    private long pinCount(String backendId) {
+        Set<String> keys = pinnedTo.get(backendId);
+        return keys == null ? 0 : keys.size();
+    }
+
+    private void putPin(String streamKey, Pin pin) {
+        Pin old = pins.put(streamKey, pin);
+        if (old != null && !old.backendId().equals(pin.backendId())) {
+            forget(old.backendId(), streamKey);
+        }
+        pinnedTo.computeIfAbsent(pin.backendId(), k -> new HashSet<>()).add(streamKey);
+        due.add(new Due(pin.expiresAt(), streamKey));
+    }
+
+    private void removePin(String streamKey) {
+        Pin old = pins.remove(streamKey);
+        if (old != null) {
+            forget(old.backendId(), streamKey);
+        }
+    }
+
+    private void forget(String backendId, String streamKey) {
+        Set<String> keys = pinnedTo.get(backendId);
+        if (keys != null && keys.remove(streamKey) && keys.isEmpty()) {
+            pinnedTo.remove(backendId);
+        }
+    }
+
+    private void dropPinsOf(String backendId) {
+        Set<String> keys = pinnedTo.remove(backendId);
+        if (keys != null) {
+            keys.forEach(pins::remove);
+        }
+    }
+
+    /** Removes pins whose time has come; queue entries made stale by a touch or an unpin are just discarded. */
+    private void dropDuePins(Instant now) {
+        Due d;
+        while ((d = due.peek()) != null && !d.at().isAfter(now)) {
+            due.poll();
+            Pin p = pins.get(d.streamKey());
+            if (p != null && !p.expiresAt().isAfter(now)) {
+                removePin(d.streamKey());
             }
-        });
-        return counts;
+        }
     }
 
     private void fire(BackendEvent event) {
