@@ -132,7 +132,7 @@ class OriginClusterOperatorTest {
     }
 
     @Test
-    void appliesOwnedObjectsWithOwnerReferencesAndReportsStatus() {
+    void appliesOwnedObjectsWithOwnerReferencesAndReportsStatus() throws InterruptedException {
         OriginCluster c = createCluster("alpha");
         String uid = c.getMetadata().getUid();
         await().atMost(KUBE).untilAsserted(() -> {
@@ -160,7 +160,23 @@ class OriginClusterOperatorTest {
         });
         assertThat(client.v1().events().inNamespace(NS).list().getItems())
                 .anySatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("alpha"));
+
+        // idempotent: periodic reconciles (every 1 s here) of an unchanged cluster write nothing
+        Map<String, String> versions = ownedVersions("alpha");
+        Thread.sleep(2_500);
+        assertThat(ownedVersions("alpha")).isEqualTo(versions);
     }
+
+    private static Map<String, String> ownedVersions(String name) {
+        Map<String, String> v = new java.util.TreeMap<>();
+        for (HasMetadata h : List.of(get(Deployment.class, name + "-origin"), get(Deployment.class, name + "-proxy"),
+                get(Service.class, name + "-origin"), get(Service.class, name + "-proxy"),
+                get(ConfigMap.class, name + "-origin-config"), get(Secret.class, name + "-proxy"))) {
+            v.put(h.getKind() + "/" + h.getMetadata().getName(), h.getMetadata().getResourceVersion());
+        }
+        return v;
+    }
+
 
     @Test
     void originDeploymentFollowsReplicasAndManagedRedisAppears() {
