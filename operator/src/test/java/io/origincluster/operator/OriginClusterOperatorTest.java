@@ -185,7 +185,7 @@ class OriginClusterOperatorTest {
 
 
     @Test
-    void originDeploymentFollowsReplicasAndManagedRedisAppears() {
+    void specChangesReachTheOwnedObjects() {
         createCluster("gamma");
         await().atMost(KUBE).until(() -> get(Deployment.class, "gamma-origin") != null);
         // what kubectl patch --type=merge sends; no resourceVersion, so racing status writes cannot conflict
@@ -207,6 +207,19 @@ class OriginClusterOperatorTest {
                     assertThat(co.getReason()).isEqualTo("RedisUnavailable");
                     assertThat(co.getMessage()).contains("gamma-redis.test.svc");
                 }));
+
+        // back to the external Redis, and the user's own origin config: what is no longer asked for goes
+        client.resources(OriginCluster.class).inNamespace(NS).withName("gamma").patch(
+                PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"redis\":{\"url\":\"" + redis.uri()
+                        + "\",\"managed\":null},\"origins\":{\"config\":{\"configMapRef\":"
+                        + "{\"name\":\"my-origin-conf\",\"key\":\"srs.conf\"}}}}}");
+        await().atMost(KUBE).untilAsserted(() -> {
+            assertThat(get(Deployment.class, "gamma-redis")).isNull();
+            assertThat(get(Service.class, "gamma-redis")).isNull();
+            assertThat(get(ConfigMap.class, "gamma-origin-config")).isNull();
+            assertThat(get(Deployment.class, "gamma-origin").getSpec().getTemplate().getSpec().getVolumes().get(0)
+                    .getConfigMap().getName()).isEqualTo("my-origin-conf");
+        });
     }
 
     @Test

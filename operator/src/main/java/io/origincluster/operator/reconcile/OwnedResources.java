@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.origincluster.operator.crd.OriginCluster;
 import io.origincluster.operator.resources.ManagedRedisBuilder;
+import io.origincluster.operator.resources.Names;
 import io.origincluster.operator.resources.OriginConfigMapBuilder;
 import io.origincluster.operator.resources.OriginDeploymentBuilder;
 import io.origincluster.operator.resources.OriginServiceBuilder;
@@ -30,7 +31,9 @@ public final class OwnedResources {
 
     public List<String> apply(OriginCluster cluster, Context<OriginCluster> context) {
         List<String> changes = new ArrayList<>();
-        OriginConfigMapBuilder.desired(cluster).ifPresent(cm -> apply(cm, cached(context, ConfigMap.class, cm), changes));
+        OriginConfigMapBuilder.desired(cluster).ifPresentOrElse(
+                cm -> apply(cm, cached(context, ConfigMap.class, cm.getMetadata().getName()), changes),
+                () -> prune(cached(context, ConfigMap.class, Names.originConfigMap(cluster)), changes));
         Deployment origins = OriginDeploymentBuilder.desired(cluster);
         Deployment currentOrigins = cached(context, Deployment.class, origins);
         apply(origins, currentOrigins, changes);
@@ -55,6 +58,9 @@ public final class OwnedResources {
             apply(redis, cached(context, Deployment.class, redis), changes);
             Service redisService = ManagedRedisBuilder.service(cluster);
             apply(redisService, cached(context, Service.class, redisService), changes);
+        } else {
+            prune(cached(context, Deployment.class, Names.redis(cluster)), changes);
+            prune(cached(context, Service.class, Names.redis(cluster)), changes);
         }
         return changes;
     }
@@ -66,9 +72,22 @@ public final class OwnedResources {
         }
     }
 
+    /** An object the spec no longer asks for (managed Redis turned off, config moved to the user's ConfigMap). */
+    private void prune(HasMetadata actual, List<String> changes) {
+        if (actual != null) {
+            applier.delete(actual);
+            changes.add("deleted " + actual.getKind() + " " + actual.getMetadata().getName() + " (no longer in spec)");
+        }
+    }
+
     static <T extends HasMetadata> T cached(Context<OriginCluster> context, Class<T> type, HasMetadata desired) {
+        return cached(context, type, desired.getMetadata().getName());
+    }
+
+    /** Only objects this cluster owns are in these caches (owner-reference mapping), never a user's. */
+    static <T extends HasMetadata> T cached(Context<OriginCluster> context, Class<T> type, String name) {
         return context.getSecondaryResources(type).stream()
-                .filter(r -> r.getMetadata().getName().equals(desired.getMetadata().getName()))
+                .filter(r -> r.getMetadata().getName().equals(name))
                 .findFirst().orElse(null);
     }
 }

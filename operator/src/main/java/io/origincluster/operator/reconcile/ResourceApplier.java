@@ -81,6 +81,10 @@ public final class ResourceApplier {
         }
     }
 
+    public void delete(HasMetadata actual) {
+        client.resource(actual).delete();
+    }
+
     static String hash(HasMetadata desired) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
