@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  *       <td>PEXPIREAT = its latest pin end, so it vanishes with its last pin</td></tr>
  *   <tr><td>{@code P session:<kind>:<id>}</td><td>STRING</td><td>JSON of the SessionRecord; kind is hls, webrtc or
  *       srt</td><td>the session TTL (PX), extended by touchSession</td></tr>
- *   <tr><td>{@code P events}</td><td>pub/sub channel</td><td>{@code <TYPE> <backendId>}, TYPE is UPSERTED, REMOVED
- *       or DRAINING; published by the same script that makes the change</td><td>-</td></tr>
+ *   <tr><td>{@code P events}</td><td>pub/sub channel</td><td>{@code <TYPE> <serverMs> <backendId>}, TYPE is UPSERTED,
+ *       REMOVED or DRAINING; published by the same script that makes the change</td><td>-</td></tr>
  * </table>
  *
  * <p>Every time in the schema is the Redis server's clock ({@code TIME} inside the scripts), so proxies with skewed

@@ -61,7 +61,7 @@ final class RedisScripts {
             redis.call('ZADD', KEYS[2], exp, ARGV[1])
             if not wasLive or old[1] ~= ARGV[2] or old[2] ~= ARGV[3] then
               local kind = ARGV[3] == '1' and 'DRAINING ' or 'UPSERTED '
-              redis.call('PUBLISH', KEYS[3], kind .. ARGV[1])
+              redis.call('PUBLISH', KEYS[3], kind .. now .. ' ' .. ARGV[1])
             end
             return {now, exp}
             """);
@@ -70,7 +70,7 @@ final class RedisScripts {
      * KEYS: backend hash, backends index, the backend's pin index, events channel. ARGV: id, key prefix.
      * Removes the backend, its index entry and every pin that still names it. Returns 1 if anything existed.
      */
-    static final Script DEREGISTER = new Script("""
+    static final Script DEREGISTER = new Script(NOW + """
             local existed = redis.call('DEL', KEYS[1]) + redis.call('ZREM', KEYS[2], ARGV[1])
             local streams = redis.call('ZRANGE', KEYS[3], 0, -1)
             for _, s in ipairs(streams) do
@@ -78,7 +78,7 @@ final class RedisScripts {
               if redis.call('GET', pin) == ARGV[1] then redis.call('DEL', pin) end
             end
             existed = existed + redis.call('DEL', KEYS[3])
-            if existed > 0 then redis.call('PUBLISH', KEYS[4], 'REMOVED ' .. ARGV[1]) end
+            if existed > 0 then redis.call('PUBLISH', KEYS[4], 'REMOVED ' .. now .. ' ' .. ARGV[1]) end
             if existed > 0 then return 1 end
             return 0
             """);
@@ -89,7 +89,7 @@ final class RedisScripts {
             if not s or tonumber(s) <= now or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
             redis.call('HSET', KEYS[1], 'draining', ARGV[2])
             local kind = ARGV[2] == '1' and 'DRAINING ' or 'UPSERTED '
-            redis.call('PUBLISH', KEYS[3], kind .. ARGV[1])
+            redis.call('PUBLISH', KEYS[3], kind .. now .. ' ' .. ARGV[1])
             return 1
             """);
 

@@ -216,15 +216,52 @@ class RedisStateStoreTest extends StateStoreContract {
     void heartbeatsThatChangeNothingPublishNothing() throws Exception {
         List<BackendEvent> first = new CopyOnWriteArrayList<>();
         AutoCloseable initial = store.onBackendChange(first::add);
-        register("a", LONG);
+        get(store.register(origin("a").withLabels(Map.of("zone", "z", "ns", "n", "pod", "p", "device_id", "d")),
+                LONG));
         await().atMost(1, TimeUnit.SECONDS).until(() -> !first.isEmpty());
         initial.close();
         List<BackendEvent> events = new CopyOnWriteArrayList<>();
         store.onBackendChange(events::add);
         for (int i = 0; i < 5; i++) {
-            register("a", LONG);
+            // a fresh, equal record each time, as a heartbeat decodes it; several labels so map order matters
+            get(store.register(origin("a").withLabels(Map.of("device_id", "d", "pod", "p", "ns", "n", "zone", "z")),
+                    LONG));
         }
         Thread.sleep(RESYNC.toMillis() + 300);
         assertThat(events).isEmpty();
+    }
+
+    @Test
+    void scriptsAreResentAfterTheServerForgetsThem() {
+        register("a", LONG);
+        assertThat(pin("before")).isEqualTo("a");
+        assertThat(raw.scriptFlush()).isEqualTo("OK");
+        assertThat(pin("after")).isEqualTo("a");
+        assertThat(get(store.unpin("after", "a"))).isTrue();
+    }
+
+    @Test
+    void anUnreadableBackendRecordIsSkippedNotFatal() {
+        register("good", LONG);
+        register("bad", LONG);
+        raw.hset("oc:{" + clusterId + "}:backend:bad", "json", "{not json");
+        assertThat(liveIds()).containsExactly("good");
+        for (int i = 0; i < 10; i++) {
+            assertThat(pin("s" + i)).isEqualTo("good");
+        }
+    }
+
+    @Test
+    void malformedEventMessagesAreIgnored() {
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
+        store.onBackendChange(events::add);
+        String channel = "oc:{" + clusterId + "}:events";
+        for (String junk : List.of("", "garbage", "REMOVED", "REMOVED notanumber x", "RESYNC 1 x", "UPSERTED 12")) {
+            raw.publish(channel, junk);
+        }
+        register("a", LONG);
+        await().atMost(1, TimeUnit.SECONDS)
+                .until(() -> events.contains(new BackendEvent(BackendEvent.Type.UPSERTED, "a")));
+        assertThat(events).containsExactly(new BackendEvent(BackendEvent.Type.UPSERTED, "a"));
     }
 }

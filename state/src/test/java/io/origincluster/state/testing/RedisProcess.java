@@ -1,0 +1,96 @@
+package io.origincluster.state.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A system {@code redis-server} child process in an arbitrary mode (TLS, Sentinel) on loopback, with its log under
+ * {@code target/peer-logs}. Needs the real binary: a missing redis-server fails the test.
+ */
+final class RedisProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private RedisProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static RedisProcess start(String name, int port, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binary());
+        cmd.addAll(args);
+        try {
+            Path logs = Path.of("target", "peer-logs");
+            Files.createDirectories(logs);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(logs.resolve(name + "-" + port + ".log").toFile()).start();
+            RedisProcess r = new RedisProcess(p, port);
+            r.awaitListening();
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
+    }
+
+    static String binary() {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/usr/sbin")) {
+            File f = new File(dir, "redis-server");
+            if (f.canExecute()) {
+                return f.getAbsolutePath();
+            }
+        }
+        throw new IllegalStateException("redis-server is not installed (scripts/install-test-deps.sh installs it)");
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    private void awaitListening() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        close();
+        throw new IllegalStateException("redis-server did not listen on port " + port + " (see target/peer-logs)");
+    }
+
+    @Override
+    public void close() {
+        try {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

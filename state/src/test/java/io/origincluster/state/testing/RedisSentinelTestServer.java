@@ -1,0 +1,56 @@
+package io.origincluster.state.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real Redis Sentinel ({@code redis-server --sentinel}) on loopback watching a {@link RedisTestServer} as master
+ * {@value #MASTER}. Sentinel rewrites its config file, so it gets a private temporary one.
+ */
+public final class RedisSentinelTestServer implements AutoCloseable {
+
+    public static final String MASTER = "mymaster";
+
+    private final RedisProcess process;
+    private final Path dir;
+
+    private RedisSentinelTestServer(RedisProcess process, Path dir) {
+        this.process = process;
+        this.dir = dir;
+    }
+
+    public static RedisSentinelTestServer start(RedisTestServer master) {
+        int port = RedisProcess.freePort();
+        try {
+            Path dir = Files.createTempDirectory("sentinel");
+            Path conf = dir.resolve("sentinel.conf");
+            Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\n"
+                    + "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 1\n");
+            return new RedisSentinelTestServer(
+                    RedisProcess.start("sentinel", port, List.of(conf.toString(), "--sentinel")), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code redis-sentinel://127.0.0.1:PORT/0#mymaster}. */
+    public String uri() {
+        return "redis-sentinel://127.0.0.1:" + process.port() + "/0#" + MASTER;
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
