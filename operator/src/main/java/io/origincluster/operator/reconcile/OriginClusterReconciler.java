@@ -94,26 +94,34 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
 
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         Observation observation = ObservationReader.read(cluster, context, pods);
+        RegistrationResult reg = null;
         try {
-            RegistrationResult reg = registrar.sync(cluster, pods, stores.open(cluster, context.getClient()));
+            reg = registrar.sync(cluster, pods, stores.open(cluster, context.getClient()));
             reg.added().forEach(id -> events.normal(cluster, "OriginRegistered", "origin " + id + " is Ready: registered"));
             reg.removed().forEach(id -> events.normal(cluster, "OriginDeregistered",
                     "origin " + id + " is NotReady, terminating or gone: deregistered"));
             deletionCost.annotate(pods, reg.pinsByPod());
             observation = ObservationReader.withRegistration(observation, reg);
-            if (!changes.isEmpty() || !reg.added().isEmpty() || !reg.removed().isEmpty()) {
-                log.atInfo().addKeyValue("cluster", name).addKeyValue("changes", changes)
-                        .addKeyValue("registered", reg.added()).addKeyValue("deregistered", reg.removed())
-                        .log("reconciled: applied spec generation {}, {} origin pods ready",
-                                cluster.getMetadata().getGeneration(), reg.registered().size());
-            }
         } catch (StoreUnavailableException | ClusterStores.RedisConfigException e) {
             String reason = e instanceof ClusterStores.RedisConfigException ? "RedisConfigInvalid" : "RedisUnavailable";
             observation = observation.withProblem(reason, e.getMessage());
             log.atWarn().addKeyValue("cluster", name).addKeyValue("reason", reason)
                     .log("cannot sync origin registrations: {}", e.getMessage());
         }
+        logOutcome(name, cluster, changes, reg, observation);
         return statusUpdate(cluster, observation);
+    }
+
+    private static void logOutcome(String name, OriginCluster cluster, List<String> changes, RegistrationResult reg,
+                                   Observation o) {
+        List<String> added = reg == null ? List.of() : reg.added();
+        List<String> removed = reg == null ? List.of() : reg.removed();
+        var line = changes.isEmpty() && added.isEmpty() && removed.isEmpty() ? log.atDebug() : log.atInfo();
+        line.addKeyValue("cluster", name).addKeyValue("generation", cluster.getMetadata().getGeneration())
+                .addKeyValue("changes", changes).addKeyValue("registered", added).addKeyValue("deregistered", removed)
+                .addKeyValue("originsReady", o.readyOrigins()).addKeyValue("originsRegistered", o.registered())
+                .log(changes.isEmpty() && added.isEmpty() && removed.isEmpty()
+                        ? "reconciled: nothing to change" : "reconciled: brought the cluster to its spec");
     }
 
     private UpdateControl<OriginCluster> statusUpdate(OriginCluster cluster, Observation observation) {
