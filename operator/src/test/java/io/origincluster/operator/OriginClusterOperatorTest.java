@@ -163,6 +163,10 @@ class OriginClusterOperatorTest {
         assertThat(client.v1().events().inNamespace(NS).list().getItems())
                 .anySatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("alpha"));
 
+        // level-triggered: an owned object deleted by someone comes back
+        client.services().inNamespace(NS).withName("alpha-proxy").delete();
+        await().atMost(KUBE).until(() -> get(Service.class, "alpha-proxy") != null);
+
         // this replica took the leader Lease before reconciling
         assertThat(client.leases().inNamespace(NS).withName(OperatorSettings.LEASE_NAME).get().getSpec()
                 .getHolderIdentity()).isNotBlank();
@@ -220,6 +224,17 @@ class OriginClusterOperatorTest {
             assertThat(get(Deployment.class, "gamma-origin").getSpec().getTemplate().getSpec().getVolumes().get(0)
                     .getConfigMap().getName()).isEqualTo("my-origin-conf");
         });
+
+        // a password Secret that does not exist is a spec problem, reported as such
+        client.resources(OriginCluster.class).inNamespace(NS).withName("gamma").patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\":{\"redis\":{\"passwordSecretRef\":{\"name\":\"nope\",\"key\":\"password\"}}}}");
+        await().atMost(KUBE).untilAsserted(() -> assertThat(get(OriginCluster.class, "gamma").getStatus().conditions)
+                .anySatisfy(co -> {
+                    assertThat(co.getType()).isEqualTo("Degraded");
+                    assertThat(co.getReason()).isEqualTo("RedisConfigInvalid");
+                    assertThat(co.getMessage()).isEqualTo("Secret nope has no key password");
+                }));
     }
 
     @Test
