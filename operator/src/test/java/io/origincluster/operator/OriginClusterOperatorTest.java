@@ -21,6 +21,7 @@ import io.origincluster.operator.reconcile.DeletionCostAnnotator;
 import io.origincluster.operator.registration.PodBackends;
 import io.origincluster.operator.resources.Names;
 import io.origincluster.state.Backend;
+import io.origincluster.state.BackendEvent;
 import io.origincluster.state.BackendSource;
 import io.origincluster.state.Endpoint;
 import io.origincluster.state.LeastPinnedPolicy;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -274,8 +276,13 @@ class OriginClusterOperatorTest {
             assertThat(now.getStatus().streams).isEqualTo(1);
         });
 
+        // what a proxy's cache listens to: the store's change notification
+        List<BackendEvent> changes = new CopyOnWriteArrayList<>();
+        AutoCloseable subscription = reader.onBackendChange(changes::add);
         client.pods().inNamespace(NS).withName("beta-origin-a").delete();
         await().atMost(FAST).until(() -> !liveIds().contains(idA));
+        await().atMost(FAST).until(() -> changes.contains(new BackendEvent(BackendEvent.Type.REMOVED, idA)));
+        subscription.close();
 
         setStatus(b, Clusters.notReady(b).getStatus());
         await().atMost(FAST).until(() -> !liveIds().contains(idB));
