@@ -5,6 +5,7 @@ import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.dataplane.rtmp.RtmpServer;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
@@ -52,7 +53,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** Binds every listener in the Go proxy's order; a failed bind stops everything already started. */
     public Dataplane start() throws Exception {
-        servers.add(new PlaceholderServer("rtmp", false, config.rtmp().listen(), transports));
+        servers.add(new RtmpServer(config.rtmp(), routing, transports, config.routing().connectTimeout()));
         servers.add(new PlaceholderServer("webrtc", true, config.webrtc().listen(), transports));
         servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
         servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));

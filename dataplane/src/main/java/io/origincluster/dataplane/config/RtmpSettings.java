@@ -7,9 +7,14 @@ import java.time.Duration;
 public record RtmpSettings(InetSocketAddress listen, Duration handshakeTimeout, Duration idleTimeout) {
 
     static RtmpSettings from(Env env) {
-        return new RtmpSettings(
-                env.listen("PROXY_RTMP_SERVER", 11935),
-                env.duration("PROXY_RTMP_HANDSHAKE_TIMEOUT", "10s"),
-                env.duration("PROXY_RTMP_IDLE_TIMEOUT", "30s"));
+        Duration handshake = env.duration("PROXY_RTMP_HANDSHAKE_TIMEOUT", "10s");
+        if (handshake.toMillis() < 100) {
+            throw new ConfigException("PROXY_RTMP_HANDSHAKE_TIMEOUT", "must be at least 100ms");
+        }
+        Duration idle = env.duration("PROXY_RTMP_IDLE_TIMEOUT", "30s");
+        if (idle.toMillis() < 200) {
+            throw new ConfigException("PROXY_RTMP_IDLE_TIMEOUT", "must be at least 200ms");
+        }
+        return new RtmpSettings(env.listen("PROXY_RTMP_SERVER", 11935), handshake, idle);
     }
 }

@@ -1,0 +1,18 @@
+package io.origincluster.dataplane.rtmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+class LeakWatchSanityTest {
+    @Test
+    void seesALeak() throws Exception {
+        try (LeakWatch w = new LeakWatch()) {
+            for (int i = 0; i < 10; i++) {
+                PooledByteBufAllocator.DEFAULT.buffer(100).writeInt(1);
+            }
+            assertThat(w.leaks()).isNotEmpty();
+        }
+    }
+}

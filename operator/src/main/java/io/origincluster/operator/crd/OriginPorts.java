@@ -1,0 +1,18 @@
+package io.origincluster.operator.crd;
+
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** Ports the origin listens on; also the endpoints the operator registers for each origin pod. */
+public class OriginPorts {
+    @Min(1) @Max(65535)
+    public int rtmp = 1935;
+    @Min(1) @Max(65535)
+    public int http = 8080;
+    @Min(1) @Max(65535)
+    public int api = 1985;
+    @Min(0) @Max(65535)
+    public int srt = 10080;
+    @Min(0) @Max(65535)
+    public int rtc = 8000;
+}

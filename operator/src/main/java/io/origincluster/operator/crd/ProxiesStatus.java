@@ -1,0 +1,6 @@
+package io.origincluster.operator.crd;
+
+public class ProxiesStatus {
+    public int desired;
+    public int ready;
+}

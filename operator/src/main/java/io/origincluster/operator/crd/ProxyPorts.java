@@ -1,0 +1,20 @@
+package io.origincluster.operator.crd;
+
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** Listener ports of the proxy; the Service exposes the same numbers. */
+public class ProxyPorts {
+    @Min(1) @Max(65535)
+    public int rtmp = 1935;
+    @Min(1) @Max(65535)
+    public int http = 8080;
+    @Min(1) @Max(65535)
+    public int api = 1985;
+    @Min(1) @Max(65535)
+    public int webrtc = 8000;
+    @Min(1) @Max(65535)
+    public int srt = 10080;
+    @Min(1) @Max(65535)
+    public int system = 12025;
+}

@@ -1,0 +1,5 @@
+package io.origincluster.operator.crd;
+
+public enum ServiceType {
+    ClusterIP, NodePort, LoadBalancer
+}

@@ -1,0 +1,77 @@
+package io.origincluster.operator.resources;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.origincluster.operator.crd.OriginCluster;
+import io.origincluster.operator.crd.ProxyPorts;
+import io.origincluster.operator.crd.ProxySpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The data-plane proxies, pointed at the cluster's Redis and cluster id. */
+public final class ProxyDeploymentBuilder {
+    private ProxyDeploymentBuilder() {
+    }
+
+    public static Deployment desired(OriginCluster cluster) {
+        ProxySpec spec = cluster.getSpec().proxy;
+        Container proxy = new ContainerBuilder()
+                .withName("proxy")
+                .withImage(spec.image)
+                .withImagePullPolicy(spec.pullPolicy == null ? null : spec.pullPolicy.name())
+                .withPorts(ContainerPorts.containerPorts(ContainerPorts.proxyAll(spec.ports)))
+                .withEnv(EnvVars.merge(operatorEnv(cluster), spec.env))
+                .withResources(spec.resources)
+                .withReadinessProbe(OriginDeploymentBuilder.tcpProbe("rtmp", 1, 5))
+                .withLivenessProbe(OriginDeploymentBuilder.tcpProbe("rtmp", 10, 10))
+                .build();
+        return new DeploymentBuilder()
+                .withMetadata(Owned.meta(cluster, Names.proxyDeployment(cluster), Labels.Role.PROXY))
+                .withNewSpec()
+                .withReplicas(spec.replicas)
+                .withNewSelector().withMatchLabels(Labels.selector(cluster, Labels.Role.PROXY)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(Labels.of(cluster, Labels.Role.PROXY)).endMetadata()
+                .withNewSpec().withContainers(proxy).endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    static List<EnvVar> operatorEnv(OriginCluster cluster) {
+        ProxySpec spec = cluster.getSpec().proxy;
+        ProxyPorts ports = spec.ports;
+        List<EnvVar> env = new ArrayList<>();
+        env.add(value("PROXY_LOAD_BALANCER_TYPE", "redis"));
+        if (cluster.getSpec().redis.passwordSecretRef != null) {
+            // defined before PROXY_REDIS_URL so that $(PROXY_REDIS_PASSWORD) in the URL expands
+            env.add(new EnvVarBuilder().withName("PROXY_REDIS_PASSWORD").withNewValueFrom()
+                    .withSecretKeyRef(cluster.getSpec().redis.passwordSecretRef).endValueFrom().build());
+        }
+        env.add(value("PROXY_REDIS_URL", RedisUrls.forProxy(cluster)));
+        env.add(value("PROXY_CLUSTER_ID", Names.clusterId(cluster)));
+        env.add(value("PROXY_PLACEMENT", cluster.getSpec().placement.policy.value()));
+        env.add(value("PROXY_REGISTER_TTL", cluster.getSpec().registration.ttl));
+        env.add(new EnvVarBuilder().withName("PROXY_HLS_TOKEN_KEY").withNewValueFrom().withNewSecretKeyRef()
+                .withName(Names.proxySecret(cluster)).withKey(ProxySecretBuilder.HLS_TOKEN_KEY).endSecretKeyRef()
+                .endValueFrom().build());
+        if (spec.webrtcCandidate != null && !spec.webrtcCandidate.isBlank()) {
+            env.add(value("PROXY_WEBRTC_CANDIDATE", spec.webrtcCandidate));
+        }
+        env.add(value("PROXY_RTMP_SERVER", Integer.toString(ports.rtmp)));
+        env.add(value("PROXY_HTTP_SERVER", Integer.toString(ports.http)));
+        env.add(value("PROXY_HTTP_API", Integer.toString(ports.api)));
+        env.add(value("PROXY_WEBRTC_SERVER", Integer.toString(ports.webrtc)));
+        env.add(value("PROXY_SRT_SERVER", Integer.toString(ports.srt)));
+        env.add(value("PROXY_SYSTEM_API", Integer.toString(ports.system)));
+        return env;
+    }
+
+    private static EnvVar value(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+}
