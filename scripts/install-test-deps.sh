@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, when missing: ffmpeg/ffprobe, nginx with the RTMP module,
-# srt-tools (srt-live-transmit) and redis-server. Debian packages only; needs root (or sudo).
+# srt-tools (srt-live-transmit) and redis-server. Debian packages only; needs root (or sudo). Safe to rerun.
 set -euo pipefail
 
 need=()
@@ -19,11 +19,22 @@ fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null 2>&1 || { echo "need root to install: ${need[*]}" >&2; exit 1; }
-  sudo="sudo"
+  sudo="sudo -n"
 fi
 echo "test peers: installing ${need[*]}"
+# Keep package scripts from starting nginx/redis services: the tests start their own on free loopback ports, and a
+# packaged daemon would hold port 80/6379 for nothing. policy-rc.d answering 101 means "action forbidden".
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  made_policy=1
+fi
+cleanup() { if [ "$made_policy" -eq 1 ]; then $sudo rm -f "$policy"; fi; }
+trap cleanup EXIT
+export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
-# Debian starts nothing without systemd, but a stray packaged nginx/redis must not hold ports the tests use.
-pkill -x nginx 2>/dev/null || true
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 echo "test peers: installed"

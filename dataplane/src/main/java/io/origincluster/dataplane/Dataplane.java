@@ -2,10 +2,13 @@ package io.origincluster.dataplane;
 
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
+import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.RtmpServer;
+import io.origincluster.dataplane.system.DefaultBackend;
+import io.origincluster.dataplane.system.SystemApiServer;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
@@ -30,6 +33,9 @@ public final class Dataplane implements AutoCloseable {
     private final StateStore store;
     private final RoutingCore routing;
     private final List<ProtocolServer> servers = new ArrayList<>();
+    private final Metrics metrics = new Metrics();
+    private DefaultBackend defaultBackend;
+    private volatile boolean started;
     private ScheduledFuture<?> sweeper;
 
     public Dataplane(ProxyConfig config) {
@@ -53,15 +59,30 @@ public final class Dataplane implements AutoCloseable {
 
     /** Binds every listener in the Go proxy's order; a failed bind stops everything already started. */
     public Dataplane start() throws Exception {
+        if (config.defaultBackend().enabled()) {
+            // registered before any listener binds (as the Go proxy does); waiting here, off any event loop,
+            // makes an unreachable state store stop start-up
+            defaultBackend = new DefaultBackend(config.defaultBackend(), store, config.systemApi().registerTtl());
+            try {
+                defaultBackend.register().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                close();
+                throw e;
+            }
+        }
         servers.add(new RtmpServer(config.rtmp(), routing, transports, config.routing().connectTimeout()));
         servers.add(new PlaceholderServer("webrtc", true, config.webrtc().listen(), transports));
         servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
         servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
-        servers.add(new PlaceholderServer("system-api", false, config.systemApi().listen(), transports));
+        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, () -> started));
         servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
         try {
             for (ProtocolServer s : servers) {
-                s.start();
+                try {
+                    s.start();
+                } catch (Exception e) {
+                    throw new java.io.IOException("the " + s.name() + " listener cannot start: " + e.getMessage(), e);
+                }
                 log.atInfo().addKeyValue("server", s.name()).addKeyValue("listen", s.localAddress()).log("listening");
             }
         } catch (Exception e) {
@@ -69,6 +90,10 @@ public final class Dataplane implements AutoCloseable {
             throw e;
         }
         sweeper = transports.workers().next().scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+        if (defaultBackend != null) {
+            defaultBackend.scheduleRefresh(transports.workers().next());
+        }
+        started = true;
         return this;
     }
 
@@ -95,6 +120,16 @@ public final class Dataplane implements AutoCloseable {
         return routing;
     }
 
+    /** The process's meters; protocol servers add theirs to {@code metrics().registry()}. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** True once every listener is bound (what {@code /readyz} reports besides the state store). */
+    public boolean isStarted() {
+        return started;
+    }
+
     public Transports transports() {
         return transports;
     }
@@ -111,8 +146,12 @@ public final class Dataplane implements AutoCloseable {
 
     /** Stops listeners in reverse order, giving sessions the grace timeout, then releases loops and state. */
     public void stop(Duration grace) {
+        started = false;
         if (sweeper != null) {
             sweeper.cancel(false);
+        }
+        if (defaultBackend != null) {
+            defaultBackend.close();
         }
         for (int i = servers.size() - 1; i >= 0; i--) {
             try {
@@ -124,6 +163,7 @@ public final class Dataplane implements AutoCloseable {
         routing.close();
         transports.close();
         store.close();
+        metrics.close();
     }
 
     @Override

@@ -3,12 +3,14 @@ package io.origincluster.dataplane;
 import io.origincluster.dataplane.config.ConfigException;
 import io.origincluster.dataplane.config.ProxyConfig;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Entry point. Exit codes follow the Go proxy: 255 when start-up fails (bad setting, port taken, Redis down), 0
- * after a signal-driven shutdown, 1 when shutdown overruns {@code PROXY_FORCE_QUIT_TIMEOUT}.
+ * after a SIGINT/SIGTERM shutdown, 1 when shutdown overruns {@code PROXY_FORCE_QUIT_TIMEOUT}.
  */
 public final class DataplaneMain {
 
@@ -26,16 +28,23 @@ public final class DataplaneMain {
             dataplane = new Dataplane(config).start();
         } catch (ConfigException e) {
             log.error("invalid configuration: {}", e.getMessage());
+            System.err.println("origin-cluster: invalid configuration: " + e.getMessage());
             System.exit(255);
             return;
         } catch (Exception e) {
-            log.error("start-up failed: {}", e.toString(), e);
+            log.error("start-up failed: {}", e.getMessage());
+            log.debug("start-up failure", e);
+            System.err.println("origin-cluster: start-up failed: " + e.getMessage());
             System.exit(255);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("signal received, stopping within {}", config.graceQuitTimeout());
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable shutdown = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
+            log.info("stopping within {}", config.graceQuitTimeout());
             Thread watchdog = new Thread(() -> {
                 try {
                     Thread.sleep(config.forceQuitTimeout().toMillis());
@@ -48,12 +57,30 @@ public final class DataplaneMain {
             watchdog.setDaemon(true);
             watchdog.start();
             dataplane.stop(config.graceQuitTimeout());
-            stopped.countDown();
             log.info("stopped");
-        }, "shutdown"));
+            stopped.countDown();
+        };
+        // Handling the signals ourselves (instead of only a shutdown hook) lets a signal-driven stop exit with 0,
+        // as the Go proxy does, rather than the JVM's 128+signal.
+        for (String sig : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(sig), s -> new Thread(shutdown, "shutdown-" + s.getName()).start());
+            } catch (IllegalArgumentException e) {
+                log.warn("cannot handle SIG{}: {}", sig, e.getMessage());
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shutdown.run();
+            awaitQuietly(stopped);
+        }, "shutdown-hook"));
         log.info("origin-cluster dataplane ready");
+        awaitQuietly(stopped);
+        System.exit(0);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
         try {
-            stopped.await();
+            latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -3,8 +3,12 @@ package io.origincluster.dataplane.config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
-/** The register/health API. An empty token means registration is open (as in SRS); keep the port private then. */
-public record SystemApiSettings(InetSocketAddress listen, String token, Duration registerTtl, int maxBodyBytes) {
+/**
+ * The register/health API. An empty token means registration is open (as in SRS); keep the port private then.
+ * {@code idleTimeout} closes keep-alive connections nobody uses; SRS opens a new connection per heartbeat anyway.
+ */
+public record SystemApiSettings(InetSocketAddress listen, String token, Duration registerTtl, int maxBodyBytes,
+                                Duration idleTimeout) {
 
     static SystemApiSettings from(Env env) {
         InetSocketAddress listen = env.listen("PROXY_SYSTEM_API", 12025);
@@ -14,12 +18,17 @@ public record SystemApiSettings(InetSocketAddress listen, String token, Duration
             throw new ConfigException("PROXY_REGISTER_TTL", "must be at least 1s");
         }
         int max = env.integer("PROXY_SYSTEM_API_MAX_BODY", 64 * 1024, 1024, 16 * 1024 * 1024);
-        return new SystemApiSettings(listen, token, ttl, max);
+        Duration idle = env.duration("PROXY_SYSTEM_API_IDLE_TIMEOUT", "30s");
+        if (idle.toMillis() < 100) {
+            throw new ConfigException("PROXY_SYSTEM_API_IDLE_TIMEOUT", "must be at least 100ms");
+        }
+        return new SystemApiSettings(listen, token, ttl, max, idle);
     }
 
     @Override
     public String toString() {
         return "SystemApiSettings[listen=" + listen + ", token=" + (token.isEmpty() ? "none" : "******")
-                + ", registerTtl=" + registerTtl + "]";
+                + ", registerTtl=" + registerTtl + ", maxBodyBytes=" + maxBodyBytes + ", idleTimeout=" + idleTimeout
+                + "]";
     }
 }

@@ -22,7 +22,9 @@ public record StreamKey(String vhost, String app, String stream) {
 
     /** Validates the parts: no empty segments, no control characters, bounded length. */
     public static StreamKey of(String vhost, String app, String stream) {
-        String v = vhost == null || vhost.isEmpty() ? DEFAULT_VHOST : vhost.toLowerCase(Locale.ROOT);
+        // vhosts compare case-insensitively, but the default vhost keeps SRS's spelling in every derivation
+        String v = vhost == null || vhost.isEmpty() || vhost.equalsIgnoreCase(DEFAULT_VHOST) ? DEFAULT_VHOST
+                : vhost.toLowerCase(Locale.ROOT);
         String a = trimSlashes(app);
         String s = trimSlashes(stream);
         check(a, "app");

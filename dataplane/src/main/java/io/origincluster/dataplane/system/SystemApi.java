@@ -1,0 +1,311 @@
+package io.origincluster.dataplane.system;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.origincluster.dataplane.Version;
+import io.origincluster.dataplane.config.SystemApiSettings;
+import io.origincluster.dataplane.metrics.Metrics;
+import io.origincluster.state.Backend;
+import io.origincluster.state.StateStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The system API's routes. Each call returns a stage completing with the reply; nothing here blocks, state store
+ * calls complete on the store's threads and the channel handler writes the reply on the channel's event loop.
+ *
+ * <pre>
+ * POST   /api/v1/srs/register     SRS heartbeat: register or refresh an origin (token)
+ * DELETE /api/v1/srs/register     same body: the origin leaves at once (token)
+ * DELETE /api/v1/origins/{id}     remove an origin by id (token)
+ * GET    /api/v1/origins          origins with liveness, draining, lease expiry, endpoints, pinned streams
+ * GET    /api/v1/streams          pinned streams: key to origin
+ * GET    /api/v1/versions         signature and version
+ * GET    /healthz                 the process is up
+ * GET    /readyz                  listeners bound and the state store answering
+ * GET    /metrics                 Prometheus text
+ * </pre>
+ */
+final class SystemApi {
+
+    private static final Logger log = LoggerFactory.getLogger(SystemApi.class);
+
+    static final String REGISTER = "/api/v1/srs/register";
+    static final String ORIGINS = "/api/v1/origins";
+    /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
+    static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
+
+    private final SystemApiSettings settings;
+    private final StateStore store;
+    private final Metrics metrics;
+    private final BooleanSupplier ready;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Clock clock = Clock.systemUTC();
+    private final byte[] token;
+    private final String pid = Long.toString(ProcessHandle.current().pid());
+    /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
+    private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
+
+    SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics, BooleanSupplier ready) {
+        this.settings = settings;
+        this.store = store;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.token = settings.token().getBytes(StandardCharsets.UTF_8);
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    CompletionStage<FullHttpResponse> handle(FullHttpRequest req, String sid) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        HttpMethod m = req.method();
+        if (path.equals(REGISTER)) {
+            if (m.equals(HttpMethod.POST)) {
+                return register(req, sid);
+            }
+            if (m.equals(HttpMethod.DELETE)) {
+                return deregisterByBody(req, sid);
+            }
+            return notAllowed("POST, DELETE");
+        }
+        if (path.startsWith(ORIGINS + "/")) {
+            if (!m.equals(HttpMethod.DELETE)) {
+                return notAllowed("DELETE");
+            }
+            String id = QueryStringDecoder.decodeComponent(path.substring(ORIGINS.length() + 1));
+            return deregister(req, sid, id, "id");
+        }
+        return switch (path) {
+            case ORIGINS -> get(m, this::origins);
+            case "/api/v1/streams" -> get(m, this::streams);
+            case "/api/v1/versions" -> get(m, this::versions);
+            case "/healthz" -> get(m, () -> done(ok(Map.of("code", 0, "status", "up"))));
+            case "/readyz" -> get(m, this::readiness);
+            case "/metrics" -> get(m, this::prometheus);
+            default -> done(ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no route for " + path));
+        };
+    }
+
+    private CompletionStage<FullHttpResponse> register(FullHttpRequest req, String sid) {
+        if (!authorized(req)) {
+            return unauthorized("register");
+        }
+        RegisterRequest r;
+        try {
+            r = RegisterRequest.parse(mapper, body(req));
+        } catch (RegisterRequest.InvalidRequestException e) {
+            count("register", "invalid");
+            log.atWarn().addKeyValue("sid", sid).addKeyValue("from", req.headers().get(HttpHeaderNames.USER_AGENT))
+                    .log("register rejected: {}", e.getMessage());
+            return done(ApiResponses.error(mapper, HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        }
+        Backend backend = r.toBackend();
+        return store.register(backend, settings.registerTtl()).handle((stored, err) -> {
+            if (err != null) {
+                return storeFailed("register", sid, err);
+            }
+            count("register", "ok");
+            Instant before = seen.put(stored.id(), stored.expiresAt() == null ? Instant.MAX : stored.expiresAt());
+            Instant now = clock.instant();
+            if (before == null || before.isBefore(now)) {
+                log.atInfo().addKeyValue("sid", sid).addKeyValue("backend", stored.id())
+                        .addKeyValue("ip", stored.ip()).addKeyValue("endpoints", stored.endpoints())
+                        .addKeyValue("device", r.deviceId()).log("origin registered");
+            }
+            if (seen.size() > 64) {
+                seen.values().removeIf(t -> t.isBefore(now));
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", 0);
+            body.put("pid", pid);
+            return ok(body);
+        });
+    }
+
+    private CompletionStage<FullHttpResponse> deregisterByBody(FullHttpRequest req, String sid) {
+        if (!authorized(req)) {
+            return unauthorized("deregister");
+        }
+        String id;
+        try {
+            id = RegisterRequest.parseBackendId(mapper, body(req));
+        } catch (RegisterRequest.InvalidRequestException e) {
+            count("deregister", "invalid");
+            return done(ApiResponses.error(mapper, HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        }
+        return deregister(req, sid, id, "body");
+    }
+
+    private CompletionStage<FullHttpResponse> deregister(FullHttpRequest req, String sid, String id, String by) {
+        if (!authorized(req)) {
+            return unauthorized("deregister");
+        }
+        return store.deregister(id).handle((removed, err) -> {
+            if (err != null) {
+                return storeFailed("deregister", sid, err);
+            }
+            seen.remove(id);
+            if (!removed) {
+                count("deregister", "unknown");
+                return ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no origin '" + id + "'");
+            }
+            count("deregister", "ok");
+            log.atInfo().addKeyValue("sid", sid).addKeyValue("backend", id).addKeyValue("by", by)
+                    .log("origin deregistered");
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", 0);
+            body.put("id", id);
+            body.put("removed", true);
+            return ok(body);
+        });
+    }
+
+    private CompletionStage<FullHttpResponse> origins() {
+        return store.liveBackends().thenCombine(store.pins(),
+                (backends, pins) -> ok(ClusterView.origins(backends, pins, clock.instant())));
+    }
+
+    private CompletionStage<FullHttpResponse> streams() {
+        return store.pins().thenApply(pins -> ok(ClusterView.streams(pins)));
+    }
+
+    private CompletionStage<FullHttpResponse> versions() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("major", Version.MAJOR);
+        data.put("minor", Version.MINOR);
+        data.put("revision", Version.REVISION);
+        data.put("version", Version.VERSION);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", 0);
+        body.put("signature", Version.SIGNATURE);
+        body.put("version", Version.VERSION);
+        body.put("pid", pid);
+        body.put("data", data);
+        return done(ok(body));
+    }
+
+    private CompletionStage<FullHttpResponse> readiness() {
+        if (!ready.getAsBoolean()) {
+            return done(ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE, "listeners not bound"));
+        }
+        return store.liveBackends().toCompletableFuture()
+                .orTimeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .handle((backends, err) -> {
+            if (err != null) {
+                String why = rootCause(err) instanceof java.util.concurrent.TimeoutException
+                        ? "no answer within " + READY_TIMEOUT.toMillis() + "ms" : rootMessage(err);
+                return ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "state store not answering: " + why);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", 0);
+            body.put("status", "ready");
+            body.put("origins", backends.size());
+            return ok(body);
+        });
+    }
+
+    private CompletionStage<FullHttpResponse> prometheus() {
+        return metrics.refreshState(store).handle((v, err) -> {
+            if (err != null) {
+                log.warn("metrics: state store read failed: {}", rootMessage(err));
+            }
+            return ApiResponses.text(HttpResponseStatus.OK, Metrics.PROMETHEUS_CONTENT_TYPE, metrics.scrape());
+        });
+    }
+
+    private CompletionStage<FullHttpResponse> get(HttpMethod m,
+                                                  java.util.function.Supplier<CompletionStage<FullHttpResponse>> s) {
+        return m.equals(HttpMethod.GET) ? s.get() : notAllowed("GET");
+    }
+
+    private CompletionStage<FullHttpResponse> notAllowed(String allow) {
+        FullHttpResponse r = ApiResponses.error(mapper, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                "method not allowed; use " + allow);
+        r.headers().set(HttpHeaderNames.ALLOW, allow);
+        return done(r);
+    }
+
+    private CompletionStage<FullHttpResponse> unauthorized(String operation) {
+        count(operation, "unauthorized");
+        FullHttpResponse r = ApiResponses.error(mapper, HttpResponseStatus.UNAUTHORIZED,
+                "missing or wrong bearer token (PROXY_SYSTEM_API_TOKEN is set)");
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"origin-cluster\"");
+        return done(r);
+    }
+
+    private FullHttpResponse storeFailed(String operation, String sid, Throwable err) {
+        count(operation, "error");
+        String msg = rootMessage(err);
+        log.atWarn().addKeyValue("sid", sid).log("{} failed in the state store: {}", operation, msg);
+        return ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE, "state store: " + msg);
+    }
+
+    /** Constant-time comparison so the token cannot be guessed byte by byte from response times. */
+    private boolean authorized(FullHttpRequest req) {
+        if (token.length == 0) {
+            return true;
+        }
+        String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    void count(String operation, String result) {
+        Counter c = metrics.registerRequests(operation, result);
+        c.increment();
+    }
+
+    private FullHttpResponse ok(Object body) {
+        return ApiResponses.json(mapper, HttpResponseStatus.OK, body);
+    }
+
+    private static byte[] body(FullHttpRequest req) {
+        return ByteBufUtil.getBytes(req.content());
+    }
+
+    private static CompletionStage<FullHttpResponse> done(FullHttpResponse r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    static String rootMessage(Throwable t) {
+        t = rootCause(t);
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,128 @@
+package io.origincluster.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.origincluster.dataplane.testpeers.Ports;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar as a user runs it ({@code java -jar dataplane/target/origin-cluster-dataplane.jar}), in a child
+ * JVM: start-up failures exit 255 naming the problem, a healthy start serves the register API, and SIGTERM exits 0.
+ * Runs in Maven's integration-test phase, after the jar is packaged.
+ */
+class DataplaneProcessIT {
+
+    private static final Path JAR = Path.of("target", "origin-cluster-dataplane.jar").toAbsolutePath();
+    private static final String SRS_BODY = "{\"device_id\":\"origin1\",\"ip\":\"127.0.0.1\",\"server\":\"vid-8l502g3\","
+            + "\"service\":\"81c38de7\",\"pid\":\"14391\",\"rtmp\":[\"127.0.0.1:19351\"],\"http\":[\"127.0.0.1:18081\"],"
+            + "\"api\":[\"127.0.0.1:19851\"],\"srt\":[\"udp://0.0.0.0:10081\"],\"rtc\":[\"udp://0.0.0.0:18001\"]}";
+
+    @TempDir
+    Path workDir;
+
+    private record Run(Process process, Path log) {
+        String output() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+    }
+
+    private Run launch(Map<String, String> env) throws IOException {
+        assertThat(JAR).as("the jar is built by 'mvn package' before this integration test").isRegularFile();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                JAR.toString()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("PROXY_"));
+        for (String name : List.of("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API", "PROXY_WEBRTC_SERVER",
+                "PROXY_SRT_SERVER", "PROXY_SYSTEM_API")) {
+            pb.environment().put(name, "127.0.0.1:0");
+        }
+        pb.environment().putAll(env);
+        Path log = Files.createDirectories(Path.of("target", "peer-logs")).resolve("dataplane-" + System.nanoTime()
+                + ".log");
+        pb.directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        return new Run(pb.start(), log);
+    }
+
+    private static int exitCode(Run run, int seconds) throws Exception {
+        if (!run.process().waitFor(seconds, TimeUnit.SECONDS)) {
+            run.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError("process did not exit within " + seconds + "s: " + run.output());
+        }
+        return run.process().exitValue();
+    }
+
+    @Test
+    void anInvalidSettingExits255NamingTheVariable() throws Exception {
+        Run run = launch(Map.of("PROXY_REGISTER_TTL", "forever"));
+        assertThat(exitCode(run, 30)).as(run.output()).isEqualTo(255);
+        assertThat(run.output()).contains("PROXY_REGISTER_TTL").contains("invalid configuration");
+    }
+
+    @Test
+    void anInvalidSettingInDotEnvExits255NamingTheVariable() throws Exception {
+        Files.writeString(workDir.resolve(".env"), "# local settings\nPROXY_LOAD_BALANCER_TYPE=mesh\n");
+        Run run = launch(Map.of());
+        assertThat(exitCode(run, 30)).as(run.output()).isEqualTo(255);
+        assertThat(run.output()).contains("PROXY_LOAD_BALANCER_TYPE").contains("mesh");
+    }
+
+    @Test
+    void aTakenPortExits255() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run run = launch(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + taken.getLocalPort()));
+            assertThat(exitCode(run, 30)).as(run.output()).isEqualTo(255);
+            assertThat(run.output()).contains("start-up failed").contains("system-api listener cannot start")
+                    .contains("Address already in use");
+        }
+    }
+
+    @Test
+    void servesTheRegisterApiAndExits0OnSigterm() throws Exception {
+        int port = Ports.freeTcp();
+        Run run = launch(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + port, "PROXY_REDIS_PASSWORD", "hunter2"));
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            String base = "http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int ready = 0;
+            while (ready != 200 && System.nanoTime() < deadline && run.process().isAlive()) {
+                try {
+                    ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(ready).as(run.output()).isEqualTo(200);
+            HttpResponse<String> reg = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/srs/register"))
+                    .POST(HttpRequest.BodyPublishers.ofString(SRS_BODY)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(reg.statusCode()).isEqualTo(200);
+            assertThat(reg.body()).startsWith("{\"code\":0,\"pid\":\"" + run.process().pid() + "\"");
+            String origins = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/origins")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(origins).contains("vid-8l502g3-81c38de7-14391");
+
+            run.process().destroy(); // SIGTERM
+            assertThat(exitCode(run, 30)).as(run.output()).isZero();
+            assertThat(run.output()).contains("origin registered").contains("stopped")
+                    .contains("PROXY_REDIS_PASSWORD=******").doesNotContain("hunter2");
+        } finally {
+            run.process().destroyForcibly();
+        }
+    }
+}
