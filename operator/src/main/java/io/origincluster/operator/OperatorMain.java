@@ -17,7 +17,7 @@ public final class OperatorMain {
         OperatorSettings settings = OperatorSettings.from(System.getenv());
         KubernetesClient client = new KubernetesClientBuilder().build();
         if (settings.leaderElection() && settings.leaseNamespace() == null) {
-            settings = new OperatorSettings(settings.namespaces(), true, client.getNamespace(), settings.healthPort());
+            settings = settings.withLeaseNamespace(client.getNamespace());
         }
         OriginClusterOperator operator = new OriginClusterOperator(client, settings, RedisStateStore::connect);
         HealthServer health = new HealthServer(settings.healthPort(), operator::isHealthy, operator::isStarted);

@@ -1,5 +1,6 @@
 package io.origincluster.operator;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -12,9 +13,11 @@ import java.util.stream.Collectors;
  * @param leaderElection OPERATOR_LEADER_ELECTION (default true): a Lease decides which replica reconciles
  * @param leaseNamespace OPERATOR_LEASE_NAMESPACE, else POD_NAMESPACE, else the kubeconfig's namespace
  * @param healthPort     OPERATOR_HEALTH_PORT (default 8080) for /healthz and /readyz; 0 = any free port
+ * @param resync         OPERATOR_RESYNC_SECONDS (default 15): periodic reconcile that refreshes origin leases and
+ *                       removes registrations of pods that no longer exist; must stay well below the 60 s lease
  */
 public record OperatorSettings(Set<String> namespaces, boolean leaderElection, String leaseNamespace,
-                               int healthPort) {
+                               int healthPort, Duration resync) {
     public static final String LEASE_NAME = "origin-cluster-operator";
 
     public static OperatorSettings from(Map<String, String> env) {
@@ -26,12 +29,26 @@ public record OperatorSettings(Set<String> namespaces, boolean leaderElection, S
             throw new IllegalArgumentException("OPERATOR_LEADER_ELECTION must be true or false, not '" + leader + "'");
         }
         String leaseNs = env.getOrDefault("OPERATOR_LEASE_NAMESPACE", env.getOrDefault("POD_NAMESPACE", ""));
-        int port;
+        int port = integer(env, "OPERATOR_HEALTH_PORT", 8080, 0, 65535);
+        int resync = integer(env, "OPERATOR_RESYNC_SECONDS", 15, 1, 40);
+        return new OperatorSettings(namespaces, Boolean.parseBoolean(leader), leaseNs.isBlank() ? null : leaseNs, port,
+                Duration.ofSeconds(resync));
+    }
+
+    public OperatorSettings withLeaseNamespace(String namespace) {
+        return new OperatorSettings(namespaces, leaderElection, namespace, healthPort, resync);
+    }
+
+    private static int integer(Map<String, String> env, String name, int def, int min, int max) {
+        String v = env.getOrDefault(name, Integer.toString(def)).trim();
         try {
-            port = Integer.parseInt(env.getOrDefault("OPERATOR_HEALTH_PORT", "8080").trim());
+            int i = Integer.parseInt(v);
+            if (i >= min && i <= max) {
+                return i;
+            }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("OPERATOR_HEALTH_PORT must be a port number");
+            // reported below
         }
-        return new OperatorSettings(namespaces, Boolean.parseBoolean(leader), leaseNs.isBlank() ? null : leaseNs, port);
+        throw new IllegalArgumentException(name + " must be an integer in " + min + ".." + max + ", not '" + v + "'");
     }
 }

@@ -13,7 +13,10 @@ import io.origincluster.operator.registration.LeaseTimings;
 import io.origincluster.operator.registration.OriginPodRegistrar;
 import io.origincluster.operator.registration.StoreFactory;
 import io.origincluster.operator.registration.StoreRegistry;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator as an object: the same assembly runs in {@link OperatorMain} and in the whole-operator tests.
@@ -22,7 +25,9 @@ import java.time.Clock;
  */
 public final class OriginClusterOperator implements AutoCloseable {
     private final Operator operator;
+    private static final Logger log = LoggerFactory.getLogger(OriginClusterOperator.class);
     private final StoreRegistry stores;
+    private volatile boolean closing;
 
     public OriginClusterOperator(KubernetesClient client, OperatorSettings settings, StoreFactory storeFactory) {
         this.stores = new StoreRegistry(storeFactory);
@@ -31,11 +36,11 @@ public final class OriginClusterOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withCloseClientOnStop(false);
             if (settings.leaderElection()) {
-                o.withLeaderElectionConfiguration(
-                        new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME, settings.leaseNamespace()));
+                o.withLeaderElectionConfiguration(leaderElection(settings));
             }
         });
-        LeaseTimings timings = LeaseTimings.DEFAULT;
+        LeaseTimings timings = new LeaseTimings(LeaseTimings.DEFAULT.ttl(), LeaseTimings.DEFAULT.refreshWhenLeft(),
+                settings.resync());
         OriginClusterReconciler reconciler = new OriginClusterReconciler(
                 new OwnedResources(new ResourceApplier(client)),
                 new ClusterStores(stores),
@@ -49,6 +54,27 @@ public final class OriginClusterOperator implements AutoCloseable {
                 c.settingNamespaces(settings.namespaces());
             }
         });
+    }
+
+    /**
+     * JOSDK's default exits the JVM whenever leadership ends, also during our own orderly stop (where an exit
+     * from a shutdown hook would deadlock). Here only a lost lease while running ends the process, so the
+     * Deployment restarts it as a follower.
+     */
+    private LeaderElectionConfiguration leaderElection(OperatorSettings settings) {
+        LeaderCallbacks callbacks = new LeaderCallbacks(
+                () -> log.info("became leader: reconciling"),
+                () -> {
+                    if (!closing) {
+                        log.error("lost the leader lease: exiting so that only the new leader reconciles");
+                        new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
+                    }
+                },
+                leader -> log.atInfo().addKeyValue("leader", leader).log("leader"));
+        return new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME, settings.leaseNamespace(),
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, callbacks, false);
     }
 
     public void start() {
@@ -65,6 +91,7 @@ public final class OriginClusterOperator implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         operator.stop();
         stores.close();
     }

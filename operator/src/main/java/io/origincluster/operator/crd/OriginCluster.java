@@ -21,15 +21,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Streams", jsonPath = ".status.streams", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
+// no initStatus(): a status the server never wrote must stay absent, or status patches diff against phantom fields
 public class OriginCluster extends CustomResource<OriginClusterSpec, OriginClusterStatus> implements Namespaced {
 
     @Override
     protected OriginClusterSpec initSpec() {
         return new OriginClusterSpec();
-    }
-
-    @Override
-    protected OriginClusterStatus initStatus() {
-        return new OriginClusterStatus();
     }
 }

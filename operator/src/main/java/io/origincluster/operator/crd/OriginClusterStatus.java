@@ -1,10 +1,13 @@
 package io.origincluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 
+// a newer CRD may carry fields this operator does not know; they must not stop its informer
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class OriginClusterStatus {
     public Long observedGeneration;
     public OriginsStatus origins = new OriginsStatus();

@@ -1,9 +1,11 @@
 package io.origincluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 /** Ports the origin listens on; also the endpoints the operator registers for each origin pod. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class OriginPorts {
     @Min(1) @Max(65535)
     public int rtmp = 1935;

@@ -1,5 +1,6 @@
 package io.origincluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The media origins (SRS 6/7 by default; any RTMP server whose config the user supplies). */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class OriginsSpec {
     @SpecReplicas
     @Min(0)

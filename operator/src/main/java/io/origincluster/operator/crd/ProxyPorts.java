@@ -1,9 +1,11 @@
 package io.origincluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 /** Listener ports of the proxy; the Service exposes the same numbers. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ProxyPorts {
     @Min(1) @Max(65535)
     public int rtmp = 1935;

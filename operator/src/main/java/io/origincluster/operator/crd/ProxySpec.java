@@ -1,5 +1,6 @@
 package io.origincluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
 /** The data-plane proxies in front of the origins. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ProxySpec {
     @Min(0)
     @Default("2")

@@ -1,5 +1,6 @@
 package io.origincluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 /** Where the cluster state lives: an external Redis by URL, or a single-instance Redis the operator runs. */
 @ValidationRule(value = "has(self.url) != (has(self.managed) && self.managed)",
         message = "set exactly one of url or managed: true")
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class RedisSpec {
     @Pattern("^(redis|rediss|redis-sentinel)://.+")
     @JsonPropertyDescription("redis://, rediss:// or redis-sentinel:// URL (Lettuce syntax)")

@@ -1,11 +1,14 @@
 package io.origincluster.operator.reconcile;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.zjsonpatch.JsonDiff;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,10 +17,12 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * Create-or-update of owned objects with plain POST and JSON merge patch: the same calls in production and on the
- * CRUD mock API server (which has no server-side apply). The desired object's hash is stored in an annotation, so
- * an unchanged object is never written again (no churn, no event loops through our own informers).
- * Merge patch replaces lists wholesale and leaves keys we never set (someone else's labels) alone.
+ * Create-or-update of owned objects with plain POST and JSON Patch (RFC 6902): the same calls in production and on
+ * the CRUD mock API server, which has no server-side apply and merges arrays differently from a real API server
+ * under merge patch. The patch is the difference between the cached object and {@link MergeOverlay} of the
+ * desired one over it, so it has merge-patch meaning (lists replaced, keys we never set kept) on every server.
+ * The desired object's hash is stored in an annotation, so an unchanged object is never written again (no churn,
+ * no event loops through our own informers).
  */
 public final class ResourceApplier {
     public static final String APPLIED_HASH = "origincluster.io/applied-hash";
@@ -51,7 +56,12 @@ public final class ResourceApplier {
                 && hash.equals(actual.getMetadata().getAnnotations().get(APPLIED_HASH))) {
             return Outcome.UNCHANGED;
         }
-        client.resource(desired).patch(PatchContext.of(PatchType.JSON_MERGE));
+        T current = actual != null ? actual : client.resource(desired).get();
+        ObjectNode currentTree = client.getKubernetesSerialization().convertValue(current, ObjectNode.class);
+        ObjectNode next = MergeOverlay.overlay(currentTree,
+                client.getKubernetesSerialization().convertValue(desired, ObjectNode.class));
+        JsonNode patch = JsonDiff.asJson(currentTree, next);
+        client.resource(current).patch(PatchContext.of(PatchType.JSON), patch.toString());
         return Outcome.UPDATED;
     }
 

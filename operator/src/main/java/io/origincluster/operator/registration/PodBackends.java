@@ -33,11 +33,11 @@ public final class PodBackends {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    /** {@code <namespace>/<pod>-<uid prefix>}: readable, and a recreated pod of the same name is a new backend. */
+    /** {@code <namespace>/<pod>-<uid tail>}: readable, and a recreated pod of the same name is a new backend. */
     public static String backendId(Pod pod) {
         String uid = pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid();
-        String prefix = uid.length() > 8 ? uid.substring(0, 8) : uid;
-        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + (prefix.isEmpty() ? "" : "-" + prefix);
+        String tail = uid.length() > 8 ? uid.substring(uid.length() - 8) : uid;
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + (tail.isEmpty() ? "" : "-" + tail);
     }
 
     public static Backend backend(OriginCluster cluster, Pod pod) {

@@ -35,7 +35,7 @@ class PodBackendsTest {
         cluster.getSpec().origins.maxStreams = 40;
         Pod pod = Clusters.originPod(cluster, "live-origin-a", "10.0.0.5");
         Backend b = PodBackends.backend(cluster, pod);
-        assertThat(b.id()).isEqualTo("media/live-origin-a-" + pod.getMetadata().getUid().substring(0, 8));
+        assertThat(b.id()).isEqualTo("media/live-origin-a-" + pod.getMetadata().getUid().substring(28));
         assertThat(b.ip()).isEqualTo("10.0.0.5");
         assertThat(b.source()).isEqualTo(BackendSource.KUBERNETES);
         assertThat(b.maxStreams()).isEqualTo(40);

@@ -1,0 +1,262 @@
+package io.origincluster.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.origincluster.operator.crd.OriginCluster;
+import io.origincluster.operator.reconcile.DeletionCostAnnotator;
+import io.origincluster.operator.registration.PodBackends;
+import io.origincluster.operator.resources.Names;
+import io.origincluster.state.Backend;
+import io.origincluster.state.BackendSource;
+import io.origincluster.state.Endpoint;
+import io.origincluster.state.LeastPinnedPolicy;
+import io.origincluster.state.Protocol;
+import io.origincluster.state.RedisStateStore;
+import io.origincluster.state.StateStore;
+import io.origincluster.state.testing.RedisTestServer;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole operator (the same assembly OperatorMain runs, leader election on) against the fabric8 CRUD mock API
+ * server with the committed CRD applied, and a real redis-server. The mock runs no controllers or kubelet, so the
+ * tests create origin pods and set their readiness themselves. Backends are read through a second
+ * RedisStateStore, as a proxy would see them.
+ */
+@EnableKubernetesMockClient(crud = true)
+class OriginClusterOperatorTest {
+    private static final String NS = "test";
+    private static final Duration FAST = Duration.ofSeconds(1);
+    private static final Duration KUBE = Duration.ofSeconds(10);
+
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+    private static RedisTestServer redis;
+    private static OriginClusterOperator operator;
+    private StateStore reader;
+
+    @BeforeAll
+    static void startOperator() throws IOException {
+        try (InputStream in = new FileInputStream("../crds/originclusters.origincluster.io-v1.yml")) {
+            client.apiextensions().v1().customResourceDefinitions()
+                    .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+                    .create();
+        }
+        allowLeaseAccess();
+        redis = RedisTestServer.start();
+        OperatorSettings settings = OperatorSettings.from(Map.of(
+                "OPERATOR_LEASE_NAMESPACE", NS, "OPERATOR_HEALTH_PORT", "0", "OPERATOR_RESYNC_SECONDS", "1"));
+        operator = new OriginClusterOperator(client, settings, RedisStateStore::connect);
+        operator.start();
+    }
+
+    /**
+     * JOSDK asks the API server (SelfSubjectRulesReview) whether it may use Leases before electing a leader; the
+     * CRUD mock cannot answer that, so this one request is scripted. The Lease itself is stored by the mock.
+     */
+    private static void allowLeaseAccess() {
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
+                        .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("*")
+                        .endResourceRule().withIncomplete(false).endStatus().build())
+                .always();
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeReader() {
+        if (reader != null) {
+            reader.close();
+        }
+    }
+
+    private OriginCluster createCluster(String name) {
+        OriginCluster c = Clusters.cluster(NS, name, redis.uri());
+        c.getMetadata().setUid(null);
+        c.getMetadata().setGeneration(null);
+        OriginCluster created = client.resource(c).create();
+        reader = RedisStateStore.connect(redis.uri(), Names.clusterId(created), new LeastPinnedPolicy());
+        return created;
+    }
+
+    private static <T extends HasMetadata> T get(Class<T> type, String name) {
+        return client.resources(type).inNamespace(NS).withName(name).get();
+    }
+
+    private static Pod readyPod(OriginCluster c, String name, String ip) {
+        Pod pod = Clusters.originPod(c, name, null);
+        pod.getMetadata().setUid(null);
+        Pod created = client.resource(pod).create();
+        return setStatus(created, Clusters.originPod(c, name, ip).getStatus());
+    }
+
+    private static Pod setStatus(Pod pod, io.fabric8.kubernetes.api.model.PodStatus status) {
+        Pod copy = client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get();
+        copy.setStatus(status);
+        return client.resource(copy).updateStatus();
+    }
+
+    private List<String> liveIds() throws Exception {
+        return reader.liveBackends().toCompletableFuture().get(2, TimeUnit.SECONDS).stream().map(Backend::id).toList();
+    }
+
+    @Test
+    void appliesOwnedObjectsWithOwnerReferencesAndReportsStatus() throws InterruptedException {
+        OriginCluster c = createCluster("alpha");
+        String uid = c.getMetadata().getUid();
+        await().atMost(KUBE).untilAsserted(() -> {
+            for (HasMetadata owned : java.util.Arrays.asList(get(Deployment.class, "alpha-origin"), get(Deployment.class, "alpha-proxy"),
+                    get(Service.class, "alpha-origin"), get(Service.class, "alpha-proxy"),
+                    get(ConfigMap.class, "alpha-origin-config"), get(Secret.class, "alpha-proxy"))) {
+                assertThat(owned).isNotNull();
+                assertThat(owned.getMetadata().getOwnerReferences()).singleElement()
+                        .satisfies(r -> assertThat(r.getUid()).isEqualTo(uid));
+            }
+        });
+        assertThat(get(ConfigMap.class, "alpha-origin-config").getData().get("origin.conf"))
+                .contains("heartbeat {\n    enabled off;");
+        assertThat(get(Service.class, "alpha-proxy").getSpec().getPorts()).extracting(p -> p.getProtocol())
+                .contains("TCP", "UDP");
+        assertThat(get(Deployment.class, "alpha-redis")).isNull();
+        await().atMost(KUBE).untilAsserted(() -> {
+            OriginCluster now = get(OriginCluster.class, "alpha");
+            assertThat(now.getStatus().observedGeneration).isEqualTo(now.getMetadata().getGeneration());
+            assertThat(now.getStatus().selector).isEqualTo("origincluster.io/cluster=alpha,origincluster.io/role=origin");
+            assertThat(now.getStatus().origins.desired).isEqualTo(2);
+            assertThat(now.getStatus().conditions).extracting(co -> co.getType())
+                    .containsExactly("Ready", "Progressing", "Degraded");
+            assertThat(now.getMetadata().getFinalizers()).isNotEmpty();
+        });
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("alpha"));
+
+        // idempotent: periodic reconciles (every 1 s here) of an unchanged cluster write nothing
+        Map<String, String> versions = ownedVersions("alpha");
+        Thread.sleep(2_500);
+        assertThat(ownedVersions("alpha")).isEqualTo(versions);
+    }
+
+    private static Map<String, String> ownedVersions(String name) {
+        Map<String, String> v = new java.util.TreeMap<>();
+        for (HasMetadata h : List.of(get(Deployment.class, name + "-origin"), get(Deployment.class, name + "-proxy"),
+                get(Service.class, name + "-origin"), get(Service.class, name + "-proxy"),
+                get(ConfigMap.class, name + "-origin-config"), get(Secret.class, name + "-proxy"))) {
+            v.put(h.getKind() + "/" + h.getMetadata().getName(), h.getMetadata().getResourceVersion());
+        }
+        return v;
+    }
+
+
+    @Test
+    void originDeploymentFollowsReplicasAndManagedRedisAppears() {
+        createCluster("gamma");
+        await().atMost(KUBE).until(() -> get(Deployment.class, "gamma-origin") != null);
+        client.resources(OriginCluster.class).inNamespace(NS).withName("gamma").edit(oc -> {
+            oc.getSpec().origins.replicas = 4;
+            oc.getSpec().redis.url = null;
+            oc.getSpec().redis.managed = true;
+            return oc;
+        });
+        await().atMost(KUBE).untilAsserted(() -> {
+            assertThat(get(Deployment.class, "gamma-origin").getSpec().getReplicas()).isEqualTo(4);
+            assertThat(get(Deployment.class, "gamma-redis")).isNotNull();
+            assertThat(get(Service.class, "gamma-redis")).isNotNull();
+            assertThat(get(Deployment.class, "gamma-proxy").getSpec().getTemplate().getSpec().getContainers().get(0)
+                    .getEnv()).anySatisfy(e -> assertThat(e.getValue()).isEqualTo("redis://gamma-redis.test.svc:6379/0"));
+        });
+        // the in-cluster name does not resolve from the test JVM: the failure must show up as a condition
+        await().atMost(KUBE).untilAsserted(() -> assertThat(get(OriginCluster.class, "gamma").getStatus().conditions)
+                .anySatisfy(co -> {
+                    assertThat(co.getType()).isEqualTo("Degraded");
+                    assertThat(co.getStatus()).isEqualTo("True");
+                    assertThat(co.getReason()).isEqualTo("RedisUnavailable");
+                    assertThat(co.getMessage()).contains("gamma-redis.test.svc");
+                }));
+    }
+
+    @Test
+    void readyPodsAreRegisteredWithinASecondAndLeaveAtOnce() throws Exception {
+        // a registration left behind by a pod that no longer exists (e.g. before an operator restart)
+        OriginCluster c = createCluster("beta");
+        reader.register(Backend.of("test/vanished-0000aaaa", "10.9.9.9",
+                Map.of(Protocol.RTMP, List.of(new Endpoint("tcp", null, 1935))), BackendSource.KUBERNETES),
+                Duration.ofSeconds(60)).toCompletableFuture().get();
+        Backend manual = Backend.of("srs-manual", "192.0.2.10",
+                Map.of(Protocol.RTMP, List.of(new Endpoint("tcp", null, 1935))), BackendSource.REGISTER);
+        reader.register(manual, Duration.ofSeconds(60)).toCompletableFuture().get();
+        await().atMost(KUBE).until(() -> get(Deployment.class, "beta-origin") != null);
+        await().atMost(KUBE).until(() -> !liveIds().contains("test/vanished-0000aaaa"));
+
+        Pod a = readyPod(c, "beta-origin-a", "10.1.0.1");
+        Pod b = readyPod(c, "beta-origin-b", "10.1.0.2");
+        String idA = PodBackends.backendId(a);
+        String idB = PodBackends.backendId(b);
+        await().atMost(FAST).until(() -> liveIds().containsAll(List.of(idA, idB)));
+        Backend stored = reader.backend(idA).toCompletableFuture().get().orElseThrow();
+        assertThat(stored.ip()).isEqualTo("10.1.0.1");
+        assertThat(stored.source()).isEqualTo(BackendSource.KUBERNETES);
+        assertThat(stored.labels()).containsEntry("pod", "beta-origin-a").containsEntry("namespace", NS);
+        assertThat(stored.endpoint(Protocol.RTMP).orElseThrow().port()).isEqualTo(1935);
+
+        // deletion cost follows pinned streams
+        Backend pinned = reader.pin("__defaultVhost__/live/s1", Set.of(idB, "srs-manual"), Duration.ofMinutes(1))
+                .toCompletableFuture().get();
+        assertThat(pinned.id()).isEqualTo(idA);
+        await().atMost(KUBE).untilAsserted(() -> assertThat(get(Pod.class, "beta-origin-a").getMetadata()
+                .getAnnotations()).containsEntry(DeletionCostAnnotator.ANNOTATION, "1"));
+        await().atMost(KUBE).untilAsserted(() -> {
+            OriginCluster now = get(OriginCluster.class, "beta");
+            assertThat(now.getStatus().origins.ready).isEqualTo(2);
+            assertThat(now.getStatus().origins.registered).isEqualTo(2);
+            assertThat(now.getStatus().streams).isEqualTo(1);
+        });
+
+        client.pods().inNamespace(NS).withName("beta-origin-a").delete();
+        await().atMost(FAST).until(() -> !liveIds().contains(idA));
+
+        setStatus(b, Clusters.notReady(b).getStatus());
+        await().atMost(FAST).until(() -> !liveIds().contains(idB));
+
+        // several periodic resyncs (1 s here) later the manual registration is still there
+        Thread.sleep(2_500);
+        assertThat(liveIds()).containsExactly("srs-manual");
+
+        Pod c3 = readyPod(c, "beta-origin-c", "10.1.0.3");
+        await().atMost(FAST).until(() -> liveIds().contains(PodBackends.backendId(c3)));
+        client.resources(OriginCluster.class).inNamespace(NS).withName("beta").delete();
+        await().atMost(KUBE).until(() -> liveIds().isEmpty());
+        await().atMost(KUBE).until(() -> get(OriginCluster.class, "beta") == null);
+        assertThat(reader.pins().toCompletableFuture().get()).isEmpty();
+    }
+}
