@@ -70,7 +70,7 @@ public final class Dataplane implements AutoCloseable {
                 throw e;
             }
         }
-        servers.add(new RtmpServer(config.rtmp(), routing, transports, config.routing().connectTimeout()));
+        servers.add(new RtmpServer(config.rtmp(), config.routing(), routing, transports));
         servers.add(new PlaceholderServer("webrtc", true, config.webrtc().listen(), transports));
         servers.add(new PlaceholderServer("http-api", false, config.http().apiListen(), transports));
         servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));

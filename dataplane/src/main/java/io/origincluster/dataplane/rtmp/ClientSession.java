@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    private static final int CLIENT_STREAM_ID = 1;
+    private static final int MAX_CLIENT_STREAMS = 8;
     private static final int MAX_QUEUED = 64;
 
     private enum Phase { COMMANDS, CONNECTING, RELAY, ENDED }
@@ -42,6 +42,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private final List<RtmpMessage> queued = new ArrayList<>();
     private Channel channel;
     private LegControl control;
+    private int createdStreams;
+    private int clientStreamId = 1;
     private volatile Phase phase = Phase.COMMANDS;
     private Map<String, Object> connectObject;
     private RtmpRequest request;
@@ -110,6 +112,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         RtmpCommand c;
+        int streamId = m.streamId();
         try {
             c = RtmpCommand.decode(m);
         } finally {
@@ -118,8 +121,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         double tid = c.transactionId();
         switch (c.name()) {
             case "connect" -> connect(ctx, c);
-            case "createStream" -> ctx.writeAndFlush(Replies.result(ctx.alloc(), tid, (double) CLIENT_STREAM_ID, 0));
-            case "publish", "play" -> start(ctx, c);
+            case "createStream" -> {
+                // each call gets a new id, as real servers do; the relay maps it to whatever the origin chose
+                if (++createdStreams > MAX_CLIENT_STREAMS) {
+                    throw new RtmpProtocolException("more than " + MAX_CLIENT_STREAMS + " createStream calls");
+                }
+                ctx.writeAndFlush(Replies.result(ctx.alloc(), tid, (double) createdStreams, 0));
+            }
+            case "publish", "play" -> {
+                clientStreamId = streamId != 0 ? streamId : Math.max(1, createdStreams);
+                start(ctx, c);
+            }
             case "getStreamLength", "deleteStream", "closeStream", "FCUnpublish", "receiveAudio", "receiveVideo" -> {
                 // nothing to answer before a stream exists; ffmpeg and OBS do not wait for these
             }
@@ -168,8 +180,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         request = new RtmpRequest(connectObject, (String) connectObject.get("tcUrl"), publish, name, extra, key);
         if (!publish) {
-            ctx.write(ControlMessages.userControl(ctx.alloc(), ControlMessages.STREAM_BEGIN, CLIENT_STREAM_ID));
-            ctx.writeAndFlush(Replies.onStatus(ctx.alloc(), CLIENT_STREAM_ID, "status", "NetStream.Play.Reset",
+            ctx.write(ControlMessages.userControl(ctx.alloc(), ControlMessages.STREAM_BEGIN, clientStreamId));
+            ctx.writeAndFlush(Replies.onStatus(ctx.alloc(), clientStreamId, "status", "NetStream.Play.Reset",
                     "Playing and resetting " + name + "."));
         }
         phase = Phase.CONNECTING;
@@ -201,24 +213,25 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (err != null) {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
-            refuse(request.publish() ? "NetStream.Publish.Failed" : "NetStream.Play.Failed",
-                    "no origin could take the stream");
+            channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error",
+                    request.publish() ? "NetStream.Publish.Failed" : "NetStream.Play.Failed",
+                    "no origin could take the stream"));
             end("no origin reachable", cause);
             return;
         }
         leg = l;
         if (l.rejection() != null) {
             Map<String, Object> r = l.rejection();
-            channel.writeAndFlush(Replies.onStatus(channel.alloc(), CLIENT_STREAM_ID, "error",
+            channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error",
                     String.valueOf(r.get("code")), String.valueOf(r.getOrDefault("description", ""))));
             end("origin refused: " + r.get("code"), null);
             return;
         }
         setupTimer.cancel(false);
         String code = request.publish() ? "NetStream.Publish.Start" : "NetStream.Play.Start";
-        channel.write(Replies.onStatus(channel.alloc(), CLIENT_STREAM_ID, "status", code,
+        channel.write(Replies.onStatus(channel.alloc(), clientStreamId, "status", code,
                 "Started " + (request.publish() ? "publishing " : "playing ") + request.streamName() + "."));
-        relay = new Relay(this, channel, control, l, CLIENT_STREAM_ID);
+        relay = new Relay(this, channel, control, l, clientStreamId);
         phase = Phase.RELAY;
         for (RtmpMessage m : queued) {
             relay.fromClient(m);
@@ -227,7 +240,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         l.attach(relay);
         relay.start();
         long idle = server.settings().idleTimeout().toNanos();
-        long tick = Math.max(100_000_000L, Math.min(idle / 2, 5_000_000_000L));
+        long tick = server.tick().toNanos();
         relayTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
             if (System.nanoTime() - relay.lastActivityNanos() > idle) {
                 end("idle for " + server.settings().idleTimeout().toMillis() + " ms", new IOException("idle"));
@@ -241,7 +254,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(String code, String description) {
-        channel.writeAndFlush(Replies.onStatus(channel.alloc(), CLIENT_STREAM_ID, "error", code, description));
+        channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error", code, description));
         end(code + ": " + description, null);
     }
 
@@ -253,7 +266,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 if (control != null) {
                     control.acknowledge();
                 }
-                ctx.read();
+                // a client that sends calls but never reads our replies must not grow our buffers
+                if (channel.isWritable()) {
+                    ctx.read();
+                }
             }
             default -> {
                 // connecting: the client waits for our status before sending media; reading resumes in the relay
@@ -265,6 +281,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (relay != null) {
             relay.writabilityChanged(channel);
+        } else if (phase == Phase.COMMANDS && channel.isWritable()) {
+            ctx.read();
         }
     }
 
@@ -276,6 +294,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         end("client error", cause);
+    }
+
+    boolean relaying() {
+        return phase == Phase.RELAY;
     }
 
     long pendingWriteBytes() {
@@ -314,8 +336,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         channel.close();
         server.unregister(this);
-        boolean normal = cause == null
-                || was == Phase.RELAY && cause instanceof IOException && !reason.startsWith("idle");
+        // bad or silent clients before routing are their own problem (info, so scanners cannot flood warnings);
+        // origin trouble and relay failures are the operator's (warn)
+        boolean normal = cause == null || was == Phase.COMMANDS
+                || was == Phase.RELAY && reason.startsWith("client") && cause instanceof IOException;
         var line = normal ? log.atInfo() : log.atWarn();
         line.addKeyValue("sid", sid).addKeyValue("key", request == null ? null : request.key())
                 .addKeyValue("backend", leg == null ? null : leg.route().backend().id())

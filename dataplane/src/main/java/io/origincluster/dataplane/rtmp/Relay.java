@@ -58,7 +58,7 @@ final class Relay {
             to.write(mapped, to.voidPromise());
             return;
         }
-        to.write(m.streamId() == fromSid ? m.withStreamId(toSid) : m, to.voidPromise());
+        to.write(fromSid != toSid && m.streamId() == fromSid ? m.withStreamId(toSid) : m, to.voidPromise());
     }
 
     /** Stream begin/EOF/dry/buffer length/recorded name a message stream in bytes 2-5 of the event. */
@@ -102,6 +102,11 @@ final class Relay {
     }
 
     void closed(Channel ch, Throwable cause) {
-        session.end(ch == client ? "client closed" : "origin closed", cause);
+        if (ch == client) {
+            session.end("client closed", cause);
+        } else {
+            // an origin dropping a live stream is worth a warning even when it closed without an error
+            session.end("origin closed", cause != null ? cause : new java.io.IOException("origin closed"));
+        }
     }
 }

@@ -6,16 +6,19 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.origincluster.dataplane.ProtocolServer;
+import io.origincluster.dataplane.config.RoutingSettings;
 import io.origincluster.dataplane.config.RtmpSettings;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
 import io.origincluster.dataplane.rtmp.codec.ChunkEncoder;
+import io.origincluster.dataplane.rtmp.codec.Handshake;
 import io.origincluster.dataplane.rtmp.codec.ServerHandshakeHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /** The RTMP listener ({@code PROXY_RTMP_SERVER}): one {@link ClientSession} per connection. */
 public final class RtmpServer implements ProtocolServer {
@@ -29,15 +32,17 @@ public final class RtmpServer implements ProtocolServer {
     private final RtmpSettings settings;
     private final RoutingCore routing;
     private final Transports transports;
-    private final Duration connectTimeout;
+    private final RoutingSettings routingSettings;
+    private final LongAdder digestHandshakes = new LongAdder();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private Channel channel;
 
-    public RtmpServer(RtmpSettings settings, RoutingCore routing, Transports transports, Duration connectTimeout) {
+    public RtmpServer(RtmpSettings settings, RoutingSettings routingSettings, RoutingCore routing,
+                      Transports transports) {
         this.settings = settings;
+        this.routingSettings = routingSettings;
         this.routing = routing;
         this.transports = transports;
-        this.connectTimeout = connectTimeout;
     }
 
     @Override
@@ -55,7 +60,8 @@ public final class RtmpServer implements ProtocolServer {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ServerHandshakeHandler(), new ChunkDecoder(), new ChunkEncoder(),
+                        ch.pipeline().addLast(new ServerHandshakeHandler(RtmpServer.this::handshakeSeen),
+                                new ChunkDecoder(), new ChunkEncoder(),
                                 new ClientSession(RtmpServer.this));
                     }
                 })
@@ -69,8 +75,18 @@ public final class RtmpServer implements ProtocolServer {
 
     @Override
     public void stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
         if (channel != null) {
             channel.close().awaitUninterruptibly(grace.toMillis());
+        }
+        // sessions that end on their own within the grace period end cleanly; the rest are closed
+        while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         sessions.forEach(ClientSession::shutdown);
     }
@@ -78,6 +94,11 @@ public final class RtmpServer implements ProtocolServer {
     /** Sessions open right now (connected clients, in any phase), for tests that prove nothing is left behind. */
     public int activeSessions() {
         return sessions.size();
+    }
+
+    /** Sessions whose relay is running (the origin accepted the publish/play). */
+    public long relayingSessions() {
+        return sessions.stream().filter(ClientSession::relaying).count();
     }
 
     /** The largest outbound backlog any session holds right now (client or origin side), in bytes. */
@@ -105,7 +126,25 @@ public final class RtmpServer implements ProtocolServer {
         return transports;
     }
 
+    /** Bounds the whole origin setup: TCP connect, handshake and the replayed commands. */
     Duration connectTimeout() {
-        return connectTimeout;
+        return routingSettings.connectTimeout();
+    }
+
+    /** How often a relaying session checks for idleness and keeps its pin alive. */
+    Duration tick() {
+        long ms = Math.min(settings.idleTimeout().toMillis() / 2, routingSettings.pinTtl().toMillis() / 4);
+        return Duration.ofMillis(Math.max(100, Math.min(ms, 5000)));
+    }
+
+    private void handshakeSeen(Handshake.Scheme scheme) {
+        if (scheme != Handshake.Scheme.SIMPLE) {
+            digestHandshakes.increment();
+        }
+    }
+
+    /** Clients that used the digest ("complex") handshake since start. */
+    public long digestHandshakes() {
+        return digestHandshakes.sum();
     }
 }

@@ -11,7 +11,11 @@ import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
 import io.origincluster.dataplane.testpeers.Proc;
 import java.nio.file.Files;
 import java.time.Duration;
+import io.origincluster.dataplane.routing.StreamKey;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -42,9 +46,42 @@ class RtmpProxyEndToEndTest {
     }
 
     @Test
+    void tenConcurrentStreamsAreSpreadOverTheOriginsByThePlacementPolicy() throws Exception {
+        List<Proc> publishers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                publishers.add(Ffmpeg.publishRtmp(url(proxy, "spread" + i)));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> IntStream.range(0, 10)
+                    .allMatch(i -> pinnedBackend(proxy.store(), key("spread" + i)).isPresent()));
+            Map<String, Long> perOrigin = new TreeMap<>();
+            for (int i = 0; i < 10; i++) {
+                String backend = pinnedBackend(proxy.store(), key("spread" + i)).orElseThrow();
+                perOrigin.merge(backend, 1L, Long::sum);
+                NginxRtmpOrigin pinned = origins.get(Integer.parseInt(backend.substring("origin-".length())));
+                String stream = "spread" + i;
+                // every stream really runs on the origin it is pinned to
+                Awaitility.await().atMost(Duration.ofSeconds(15))
+                        .until(() -> Files.exists(pinned.hlsDir().resolve(stream + ".m3u8")));
+            }
+            assertThat(perOrigin).as("streams per origin").hasSize(3);
+            assertThat(perOrigin.values()).allMatch(n -> n >= 2 && n <= 5);
+            assertThat(RtmpProxyHarness.rtmp(proxy).relayingSessions()).isEqualTo(10);
+        } finally {
+            publishers.forEach(Proc::close);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> RtmpProxyHarness.rtmp(proxy).activeSessions() == 0);
+    }
+
+    private static String key(String stream) {
+        return StreamKey.fromRtmp("rtmp://127.0.0.1/live", stream).toString();
+    }
+
+    @Test
     void publishAndPlayThroughTheProxyLandOnThePinnedOrigin() {
         try (Proc pub = Ffmpeg.publishRtmp(url(proxy, "e2e?token=abc"))) {
-            String key = io.origincluster.dataplane.routing.StreamKey.fromRtmp("rtmp://127.0.0.1/live", "e2e").toString();
+            String key = key("e2e");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pinnedBackend(proxy.store(), key).isPresent());
             int index = Integer.parseInt(pinnedBackend(proxy.store(), key).orElseThrow().substring("origin-".length()));
             NginxRtmpOrigin pinned = origins.get(index);
@@ -58,6 +95,8 @@ class RtmpProxyEndToEndTest {
             }
             int frames = Ffmpeg.countVideoFrames(url(proxy, "e2e"), 2, 20);
             assertThat(frames).as("frames via proxy; publisher: %s", pub.output()).isGreaterThan(25);
+            // ffmpeg and ffprobe both use the digest handshake, and ffprobe (a reader) verifies the proxy's S1/S2
+            assertThat(RtmpProxyHarness.rtmp(proxy).digestHandshakes()).isGreaterThanOrEqualTo(2);
             int direct = Ffmpeg.countVideoFrames("rtmp://127.0.0.1:" + pinned.rtmpPort() + "/live/e2e", 1, 20);
             assertThat(direct).as("frames read from the pinned origin directly").isGreaterThan(10);
         }

@@ -51,7 +51,23 @@ class RtmpRelayTest {
     }
 
     private static RtmpMessage video(long ts, byte[] payload) {
-        return new RtmpMessage(6, RtmpMessage.VIDEO, ts, 1, Unpooled.wrappedBuffer(payload));
+        return video(ts, payload, 1);
+    }
+
+    private static RtmpMessage video(long ts, byte[] payload, int streamId) {
+        return new RtmpMessage(6, RtmpMessage.VIDEO, ts, streamId, Unpooled.wrappedBuffer(payload));
+    }
+
+    /** Calls createStream {@code n} times and returns the last id the proxy handed out. */
+    private static int createStreams(RawRtmpClient c, int n) throws IOException {
+        int sid = 0;
+        for (int i = 0; i < n; i++) {
+            double tid = 10 + i;
+            c.command("createStream", tid, 0, null);
+            sid = ((Double) c.awaitCommand(x -> x.transactionId() == tid).args().get(0)).intValue();
+        }
+        assertThat(sid).isEqualTo(n);
+        return sid;
     }
 
     /**
@@ -88,16 +104,22 @@ class RtmpRelayTest {
     void chunkSizeChangesExtendedTimestampsAndAcksAreHandledPerLeg() throws Exception {
         try (RawRtmpClient player = RawRtmpClient.open(proxy.port("rtmp"));
              RawRtmpClient pub = RawRtmpClient.open(proxy.port("rtmp"))) {
-            assertThat(isOk(player.start(TC_URL, "relay", false), "NetStream.Play.Start")).isTrue();
+            // the player plays on its third message stream, the publisher on its second; the origin numbers its
+            // own streams, so the relay has to map ids both ways
+            player.handshake();
+            player.connect(TC_URL);
+            int playerSid = createStreams(player, 3);
+            player.command("play", 5, playerSid, null, "relay", -2.0);
+            assertThat(isOk(player.awaitCommand(c -> c.name().equals("onStatus")
+                    && !"NetStream.Play.Reset".equals(c.info().get("code"))), "NetStream.Play.Start")).isTrue();
             pub.handshake();
             pub.send(ControlMessages.windowAckSize(ByteBufAllocator.DEFAULT, 20_000));
             pub.connect(TC_URL);
-            pub.command("createStream", 2, 0, null);
-            pub.awaitCommand(c -> c.transactionId() == 2);
-            pub.command("publish", 3, 1, null, "relay", "live");
+            int pubSid = createStreams(pub, 2);
+            pub.command("publish", 5, pubSid, null, "relay", "live");
             assertThat(isOk(pub.awaitStatus(), "NetStream.Publish.Start")).isTrue();
 
-            pub.send(video(0, SEQUENCE_HEADER));
+            pub.send(video(0, SEQUENCE_HEADER, pubSid));
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 if (i == 10) {
@@ -108,14 +130,14 @@ class RtmpRelayTest {
                 byte[] f = frame(i, 3000 + 997 * i, i == 0); // nginx-rtmp starts a player at a keyframe
                 sent.add(f);
                 long ts = i < 25 ? 40L * i : 0x1000000L + 40L * i; // the last ones need extended timestamps
-                pub.send(video(ts, f));
+                pub.send(video(ts, f, pubSid));
             }
             List<byte[]> received = new ArrayList<>();
             while (received.size() < sent.size()) {
                 RtmpMessage m = player.read();
                 assertThat(m).as("player stream ended after %d frames", received.size()).isNotNull();
                 if (m.type() == RtmpMessage.VIDEO && m.payload().getByte(1) == 1) {
-                    assertThat(m.streamId()).isEqualTo(1);
+                    assertThat(m.streamId()).as("player's own message stream id").isEqualTo(playerSid);
                     received.add(ByteBufUtil.getBytes(m.payload()));
                 }
                 m.release();
@@ -188,6 +210,55 @@ class RtmpRelayTest {
             assertThat(maxPending.get()).as("largest outbound backlog in the proxy")
                     .isLessThan(3L * 1024 * 1024);
             assertThat(slow.bytesIn()).isLessThan((long) frames * size / 2);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> RtmpProxyHarness.rtmp(proxy).activeSessions() == 0);
+    }
+
+    @Test
+    void aRelayWithNoTrafficIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Dataplane idleProxy = RtmpProxyHarness.start(Map.of("PROXY_RTMP_IDLE_TIMEOUT", "800ms"))) {
+            RtmpProxyHarness.register(idleProxy.store(), "origin-0", origin);
+            try (RawRtmpClient pub = RawRtmpClient.open(idleProxy.port("rtmp"))) {
+                assertThat(isOk(pub.start(TC_URL, "idle", true), "NetStream.Publish.Start")).isTrue();
+                long t0 = System.nanoTime();
+                assertThat(pub.closedWithin(4000)).isTrue();
+                assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(600L, 3000L);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(3))
+                    .until(() -> RtmpProxyHarness.rtmp(idleProxy).activeSessions() == 0);
+        }
+    }
+
+    @Test
+    void aRelayingSessionKeepsItsPinAliveAndThePinLapsesAfterIt() throws Exception {
+        try (Dataplane shortPins = RtmpProxyHarness.start(Map.of("PROXY_PIN_TTL", "1s"))) {
+            RtmpProxyHarness.register(shortPins.store(), "origin-0", origin);
+            String key = io.origincluster.dataplane.routing.StreamKey.fromRtmp(TC_URL, "keep").toString();
+            try (RawRtmpClient pub = RawRtmpClient.open(shortPins.port("rtmp"))) {
+                assertThat(isOk(pub.start(TC_URL, "keep", true), "NetStream.Publish.Start")).isTrue();
+                Awaitility.await().during(Duration.ofMillis(3000)).atMost(Duration.ofSeconds(4))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> RtmpProxyHarness.pinnedBackend(shortPins.store(), key).isPresent());
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(3))
+                    .until(() -> RtmpProxyHarness.pinnedBackend(shortPins.store(), key).isEmpty());
+        }
+    }
+
+    @Test
+    void anOriginRefusalReachesTheClientAndDoesNotMoveTheStream() throws Exception {
+        String key = io.origincluster.dataplane.routing.StreamKey.fromRtmp(TC_URL, "taken").toString();
+        try (RawRtmpClient first = RawRtmpClient.open(proxy.port("rtmp"));
+             RawRtmpClient second = RawRtmpClient.open(proxy.port("rtmp"))) {
+            assertThat(isOk(first.start(TC_URL, "taken", true), "NetStream.Publish.Start")).isTrue();
+            // nginx-rtmp refuses a second publisher of a live stream with an error status
+            RtmpCommand refused = second.start(TC_URL, "taken", true);
+            assertThat(refused.info().get("level")).isEqualTo("error");
+            assertThat(refused.info().get("code")).isEqualTo("NetStream.Publish.BadName");
+            assertThat(second.closedWithin(2000)).isTrue();
+            // a refusal is an answer, not an origin failure: the pin stays where the stream is
+            assertThat(RtmpProxyHarness.pinnedBackend(proxy.store(), key)).contains("origin-0");
+            assertThat(RtmpProxyHarness.rtmp(proxy).relayingSessions()).isEqualTo(1);
         }
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> RtmpProxyHarness.rtmp(proxy).activeSessions() == 0);
     }

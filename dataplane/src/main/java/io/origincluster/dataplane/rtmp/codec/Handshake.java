@@ -50,6 +50,11 @@ public final class Handshake {
      * @throws RtmpProtocolException when C0 asks for a version other than 3 (e.g. 6, RTMPE)
      */
     public static ByteBuf serverReply(ByteBufAllocator alloc, ByteBuf c0c1) {
+        return serverReply(alloc, c0c1, null);
+    }
+
+    /** As {@link #serverReply(ByteBufAllocator, ByteBuf)}, reporting which form the client used. */
+    public static ByteBuf serverReply(ByteBufAllocator alloc, ByteBuf c0c1, java.util.function.Consumer<Scheme> seen) {
         if (c0c1.readableBytes() < 1 + PACKET) {
             throw new RtmpProtocolException("C0+C1 needs " + (1 + PACKET) + " bytes");
         }
@@ -60,6 +65,9 @@ public final class Handshake {
         byte[] c1 = new byte[PACKET];
         c0c1.readBytes(c1);
         Scheme scheme = detect(c1, PLAYER_KEY, PLAYER_KEY_TEXT);
+        if (seen != null) {
+            seen.accept(scheme);
+        }
         byte[] s1 = random(PACKET);
         byte[] s2;
         Arrays.fill(s1, 0, 4, (byte) 0);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Server side of the handshake: reads C0+C1, answers S0+S1+S2 ({@link Handshake#serverReply}, simple or digest
@@ -12,7 +13,17 @@ import java.util.List;
  */
 public final class ServerHandshakeHandler extends ByteToMessageDecoder {
 
+    private final Consumer<Handshake.Scheme> seen;
     private boolean replied;
+
+    public ServerHandshakeHandler() {
+        this(null);
+    }
+
+    /** {@code seen} learns which handshake form each client used (for metrics and tests); may be null. */
+    public ServerHandshakeHandler(Consumer<Handshake.Scheme> seen) {
+        this.seen = seen;
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -20,7 +31,7 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
             if (in.readableBytes() < 1 + Handshake.PACKET) {
                 return;
             }
-            ctx.writeAndFlush(Handshake.serverReply(ctx.alloc(), in));
+            ctx.writeAndFlush(Handshake.serverReply(ctx.alloc(), in, seen));
             replied = true;
         }
         if (in.readableBytes() < Handshake.PACKET) {

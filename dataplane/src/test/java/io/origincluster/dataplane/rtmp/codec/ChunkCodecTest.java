@@ -170,4 +170,41 @@ class ChunkCodecTest {
         assertThat(wire.refCnt()).isZero();
         assertThat(ch.finish()).isFalse();
     }
+
+    @Test
+    void pipelineEncoderWritesPayloadSlicesThatDecodeToTheSameMessages() {
+        EmbeddedChannel out = new EmbeddedChannel(new ChunkEncoder());
+        List<RtmpMessage> in = List.of(
+                msg(4, 9, 10, 1, 100, 1),                  // copied
+                msg(4, 9, 20, 1, 5000, 2),                 // sliced, 40 chunks of 128
+                ControlMessages.setChunkSize(Unpooled.buffer().alloc(), 3000),
+                msg(5, 8, 0x1000000, 1, 7000, 3),          // sliced, extended timestamp on every chunk
+                msg(5, 8, 0x1000040, 1, 7000, 4));
+        List<byte[]> expected = new ArrayList<>();
+        for (RtmpMessage m : in) {
+            expected.add(ByteBufUtil.getBytes(m.payload()));
+            out.writeOutbound(m.retain());
+        }
+        ByteBuf wire = Unpooled.buffer();
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            wire.writeBytes(b);
+            b.release();
+        }
+        for (RtmpMessage m : in) {
+            assertThat(m.refCnt()).as("slices released with the written buffers").isEqualTo(1);
+            m.release();
+        }
+        EmbeddedChannel dec = new EmbeddedChannel(new ChunkDecoder());
+        dec.writeInbound(wire);
+        for (int i = 0; i < in.size(); i++) {
+            RtmpMessage m = dec.readInbound();
+            assertThat(m.chunkStreamId()).isEqualTo(in.get(i).chunkStreamId());
+            assertThat(m.timestamp()).isEqualTo(in.get(i).timestamp());
+            assertThat(ByteBufUtil.getBytes(m.payload())).isEqualTo(expected.get(i));
+            m.release();
+        }
+        assertThat(out.finish()).isFalse();
+        assertThat(dec.finish()).isFalse();
+    }
 }

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 
-class LeakWatchSanityTest {
+/** The leak watch the malformed-input tests rely on really reports an unreleased buffer. */
+class LeakWatchTest {
     @Test
     void seesALeak() throws Exception {
         try (LeakWatch w = new LeakWatch()) {
@@ -13,6 +14,7 @@ class LeakWatchSanityTest {
                 PooledByteBufAllocator.DEFAULT.buffer(100).writeInt(1);
             }
             assertThat(w.leaks()).isNotEmpty();
+            w.leaks(); // drain, so no report of these buffers reaches a later test's watch
         }
     }
 }

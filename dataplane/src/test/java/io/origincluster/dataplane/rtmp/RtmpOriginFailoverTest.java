@@ -1,0 +1,61 @@
+package io.origincluster.dataplane.rtmp;
+
+import static io.origincluster.dataplane.rtmp.RtmpProxyHarness.pinnedBackend;
+import static io.origincluster.dataplane.rtmp.RtmpProxyHarness.register;
+import static io.origincluster.dataplane.rtmp.RtmpProxyHarness.url;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.origincluster.dataplane.Dataplane;
+import io.origincluster.dataplane.routing.StreamKey;
+import io.origincluster.dataplane.testpeers.Ffmpeg;
+import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
+import io.origincluster.dataplane.testpeers.Proc;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The origin holding a stream dies; the publisher's reconnect lands on a live origin and players follow. */
+class RtmpOriginFailoverTest {
+
+    @Test
+    void publisherReconnectLandsOnALiveOriginWithinTwoSecondsAndPlayersFindItThere() throws Exception {
+        List<NginxRtmpOrigin> origins = List.of(NginxRtmpOrigin.start(), NginxRtmpOrigin.start());
+        try (Dataplane proxy = RtmpProxyHarness.start(Map.of())) {
+            register(proxy.store(), "origin-0", origins.get(0));
+            register(proxy.store(), "origin-1", origins.get(1));
+            String key = StreamKey.fromRtmp("rtmp://127.0.0.1/live", "fo").toString();
+            RtmpServer rtmp = RtmpProxyHarness.rtmp(proxy);
+            int victimIndex;
+            try (Proc first = Ffmpeg.publishRtmp(url(proxy, "fo"))) {
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rtmp.relayingSessions() == 1);
+                String victimId = pinnedBackend(proxy.store(), key).orElseThrow();
+                victimIndex = Integer.parseInt(victimId.substring("origin-".length()));
+                NginxRtmpOrigin victim = origins.get(victimIndex);
+                Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> Files.exists(victim.hlsDir().resolve("fo.m3u8")));
+                victim.kill();
+                // the proxy ends the publisher's session when its origin leg dies, so ffmpeg notices at once
+                Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !first.isAlive());
+                assertThat(pinnedBackend(proxy.store(), key)).as("pin still names the dead origin").contains(victimId);
+            }
+            NginxRtmpOrigin survivor = origins.get(1 - victimIndex);
+            long t0 = System.nanoTime();
+            try (Proc again = Ffmpeg.publishRtmp(url(proxy, "fo"))) {
+                Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> rtmp.relayingSessions() == 1);
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(millis).as("reconnect to relaying, ms").isLessThan(2000);
+                assertThat(pinnedBackend(proxy.store(), key)).contains("origin-" + (1 - victimIndex));
+                int frames = Ffmpeg.countVideoFrames(url(proxy, "fo"), 1, 20);
+                assertThat(frames).as("frames via proxy after failover; publisher: %s", again.output())
+                        .isGreaterThan(10);
+                assertThat(Files.exists(survivor.hlsDir().resolve("fo.m3u8")) || frames > 0).isTrue();
+            }
+        } finally {
+            origins.forEach(NginxRtmpOrigin::close);
+        }
+    }
+}
