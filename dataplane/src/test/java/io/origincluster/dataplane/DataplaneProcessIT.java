@@ -92,6 +92,15 @@ class DataplaneProcessIT {
     }
 
     @Test
+    void anUnreachableRedisExits255() throws Exception {
+        int closed = Ports.freeTcp();
+        Run run = launch(Map.of("PROXY_LOAD_BALANCER_TYPE", "redis", "PROXY_REDIS_HOST", "127.0.0.1",
+                "PROXY_REDIS_PORT", Integer.toString(closed), "PROXY_REDIS_PASSWORD", "hunter2"));
+        assertThat(exitCode(run, 30)).as(run.output()).isEqualTo(255);
+        assertThat(run.output()).contains("start-up failed").contains("Redis").doesNotContain("hunter2");
+    }
+
+    @Test
     void servesTheRegisterApiAndExits0OnSigterm() throws Exception {
         int port = Ports.freeTcp();
         Run run = launch(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + port, "PROXY_REDIS_PASSWORD", "hunter2"));

@@ -65,4 +65,36 @@ class RedisConnectionModesTest {
                     .hasMessageContaining("cannot reach Redis at redis://127.0.0.1:" + tls.port());
         }
     }
+
+    @Test
+    void survivesARedisRestart() {
+        RedisTestServer first = RedisTestServer.start();
+        int port = first.port();
+        RedisTestServer second = null;
+        try (RedisStateStore store = RedisStateStore.connect(first.uri(), "restart", new LeastPinnedPolicy(),
+                Duration.ofMillis(500))) {
+            List<BackendEvent> events = new CopyOnWriteArrayList<>();
+            store.onBackendChange(events::add);
+            store.register(origin("a"), TTL).toCompletableFuture().join();
+            assertThat(store.pin("k", Set.of(), TTL).toCompletableFuture().join().id()).isEqualTo("a");
+
+            first.close();
+            second = RedisTestServer.start(port);
+            // The new server is empty: its scripts are unknown and the pub/sub subscription must be renewed.
+            await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> store.register(origin("b"), TTL).toCompletableFuture().get(1, TimeUnit.SECONDS)
+                            != null);
+            assertThat(store.pin("k2", Set.of(), TTL).toCompletableFuture().join().id()).isEqualTo("b");
+            await().atMost(2, TimeUnit.SECONDS).until(() -> events.containsAll(List.of(
+                    new BackendEvent(BackendEvent.Type.REMOVED, "a"), new BackendEvent(BackendEvent.Type.UPSERTED, "b"))));
+            store.deregister("b").toCompletableFuture().join();
+            await().atMost(1, TimeUnit.SECONDS).until(() -> events.stream()
+                    .filter(e -> e.equals(new BackendEvent(BackendEvent.Type.REMOVED, "b"))).count() == 1);
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
 }

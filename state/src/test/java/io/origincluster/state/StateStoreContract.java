@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,12 +39,12 @@ public abstract class StateStoreContract {
     protected abstract StateStore newStore(PlacementPolicy policy);
 
     @BeforeEach
-    void openStore() {
+    public void openStore() {
         store = newStore(new LeastPinnedPolicy());
     }
 
     @AfterEach
-    void closeStore() {
+    public void closeStore() {
         store.close();
     }
 
@@ -81,7 +87,7 @@ public abstract class StateStoreContract {
     // ---- backends -----------------------------------------------------------------------------------------------
 
     @Test
-    void registeredBackendIsListedWithItsWholeRecord() {
+    public void registeredBackendIsListedWithItsWholeRecord() {
         Backend stored = register("a", LONG);
         assertThat(stored.lastSeen()).isNotNull();
         assertThat(stored.expiresAt()).isAfter(stored.lastSeen());
@@ -105,7 +111,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void leaseExpiresUnlessRefreshed() throws InterruptedException {
+    public void leaseExpiresUnlessRefreshed() throws InterruptedException {
         register("kept", SHORT);
         register("lapsed", SHORT);
         Thread.sleep(600);
@@ -118,7 +124,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void deregisterRemovesBackendAndItsPinsAtOnce() {
+    public void deregisterRemovesBackendAndItsPinsAtOnce() {
         register("a", LONG);
         assertThat(pin("k1")).isEqualTo("a");
         assertThat(pin("k2")).isEqualTo("a");
@@ -134,7 +140,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void drainingBackendKeepsItsPinsButGetsNoNewStreams() {
+    public void drainingBackendKeepsItsPinsButGetsNoNewStreams() {
         register("a", LONG);
         assertThat(pin("old")).isEqualTo("a");
         register("b", LONG);
@@ -155,7 +161,7 @@ public abstract class StateStoreContract {
     // ---- pins ---------------------------------------------------------------------------------------------------
 
     @Test
-    void pinIsSticky() {
+    public void pinIsSticky() {
         for (String id : List.of("a", "b", "c", "d")) {
             register(id, LONG);
         }
@@ -169,7 +175,39 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void pinToAnExpiredBackendIsNeverReturnedAndRepins() {
+    public void concurrentPinnersOfNewKeysAllGetTheSameBackend() throws Exception {
+        for (String id : List.of("a", "b", "c", "d")) {
+            register(id, LONG);
+        }
+        Map<String, Set<String>> seen = new ConcurrentHashMap<>();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 50; i++) {
+                        String id = get(store.pin("c" + i, Set.of(), LONG)).id();
+                        seen.computeIfAbsent("c" + i, k -> ConcurrentHashMap.newKeySet()).add(id);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(seen).hasSize(50);
+        assertThat(seen.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
+        assertThat(get(store.pins())).hasSize(50);
+    }
+
+    @Test
+    public void pinToAnExpiredBackendIsNeverReturnedAndRepins() {
         register("short", SHORT);
         assertThat(pin("k")).isEqualTo("short");
         register("long", LONG);
@@ -182,7 +220,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void excludedBackendIsReplacedAndExcludingAllFails() {
+    public void excludedBackendIsReplacedAndExcludingAllFails() {
         register("a", LONG);
         assertThat(pin("k")).isEqualTo("a");
         register("b", LONG);
@@ -194,7 +232,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void unpinIsCompareAndDelete() {
+    public void unpinIsCompareAndDelete() {
         register("a", LONG);
         assertThat(pin("k")).isEqualTo("a");
         register("b", LONG);
@@ -210,7 +248,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void touchPinExtendsOnlyThePinNamingThatBackend() throws InterruptedException {
+    public void touchPinExtendsOnlyThePinNamingThatBackend() throws InterruptedException {
         register("a", LONG);
         assertThat(get(store.pin("touched", Set.of(), SHORT)).id()).isEqualTo("a");
         assertThat(get(store.pin("idle", Set.of(), SHORT)).id()).isEqualTo("a");
@@ -226,7 +264,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void maxStreamsCapsPlacementAndExpiredPinsFreeCapacity() {
+    public void maxStreamsCapsPlacementAndExpiredPinsFreeCapacity() {
         get(store.register(origin("a").withCapacity(1, 2), LONG));
         get(store.register(origin("b").withCapacity(1, 1), LONG));
         Map<String, Integer> perBackend = new HashMap<>();
@@ -250,7 +288,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void weightsShiftPlacement() {
+    public void weightsShiftPlacement() {
         get(store.register(origin("big").withCapacity(3, 0), LONG));
         get(store.register(origin("small").withCapacity(1, 0), LONG));
         int big = 0;
@@ -263,7 +301,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void placementSpreadsEvenly() {
+    public void placementSpreadsEvenly() {
         List<String> ids = List.of("a", "b", "c", "d");
         ids.forEach(id -> register(id, LONG));
         Map<String, Integer> counts = new HashMap<>();
@@ -277,7 +315,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void noBackendFailsWithNoBackendAvailable() {
+    public void noBackendFailsWithNoBackendAvailable() {
         assertThatThrownBy(() -> pin("k")).isInstanceOf(NoBackendAvailableException.class)
                 .hasMessageContaining("k");
         register("a", LONG);
@@ -288,7 +326,7 @@ public abstract class StateStoreContract {
     // ---- sessions -----------------------------------------------------------------------------------------------
 
     @Test
-    void sessionsRoundTripTouchAndRemove() {
+    public void sessionsRoundTripTouchAndRemove() {
         SessionRecord hls = new SessionRecord(SessionKind.HLS, "spbhid-1", "__defaultVhost__/live/a", "a",
                 Map.of("full_url", "http://x/live/a.m3u8"));
         SessionRecord rtc = new SessionRecord(SessionKind.WEBRTC, "ufrag:x", "__defaultVhost__/live/a", "b", null);
@@ -310,7 +348,7 @@ public abstract class StateStoreContract {
     }
 
     @Test
-    void sessionsExpireUnlessTouched() throws InterruptedException {
+    public void sessionsExpireUnlessTouched() throws InterruptedException {
         SessionRecord idle = new SessionRecord(SessionKind.WEBRTC, "idle", "k", "a", Map.of());
         SessionRecord busy = new SessionRecord(SessionKind.WEBRTC, "busy", "k", "a", Map.of());
         get(store.putSession(idle, SHORT));
@@ -325,7 +363,7 @@ public abstract class StateStoreContract {
     // ---- change notification ------------------------------------------------------------------------------------
 
     @Test
-    void backendChangesReachListenersWithinASecond() throws Exception {
+    public void backendChangesReachListenersWithinASecond() throws Exception {
         List<BackendEvent> events = new CopyOnWriteArrayList<>();
         AutoCloseable handle = store.onBackendChange(events::add);
 

@@ -319,8 +319,8 @@ class SystemApiTest {
         assertThat(d.get("dial").get("rtmp").asText()).isEqualTo("tcp://10.1.2.3:19350");
         assertThat(d.get("dial").get("http").asText()).isEqualTo("tcp://10.1.2.3:8080");
         assertThat(d.get("dial").get("srt").asText()).isEqualTo("udp://10.1.2.3:10080");
-        // three leases later it is still there, refreshed every third of the lease
-        Thread.sleep(3_000);
+        // two leases later it is still there, refreshed every third of the lease
+        Thread.sleep(2_200);
         JsonNode later = api.origin("default-10.1.2.3-19350");
         assertThat(later).isNotNull();
         assertThat(later.get("expiresInMs").asLong()).isBetween(1L, 1000L);

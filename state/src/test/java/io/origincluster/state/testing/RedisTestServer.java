@@ -27,7 +27,11 @@ public final class RedisTestServer implements AutoCloseable {
     }
 
     public static RedisTestServer start() {
-        int port = freePort();
+        return start(freePort());
+    }
+
+    /** A fresh, empty server on {@code port}: lets a test restart Redis where its clients expect it. */
+    public static RedisTestServer start(int port) {
         String system = systemBinary();
         try {
             if (system != null) {
