@@ -100,6 +100,7 @@ class ChartTest {
         assertThat(settings.leaderElection()).isTrue();
         assertThat(settings.leaseNamespace()).isEqualTo("operators");
         assertThat(settings.healthPort()).isEqualTo(8080);
+        assertThat(settings.resync()).isEqualTo(java.time.Duration.ofSeconds(15));
         assertThat(env).containsEntry("OPERATOR_LOG_LEVEL", "INFO")
                 .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError");
 
@@ -153,7 +154,8 @@ class ChartTest {
     @Test
     void watchedNamespacesGetRolesNotClusterRoles() {
         List<HasMetadata> objects = render(t -> t.set("watchNamespaces[0]", "media").set("watchNamespaces[1]", "live")
-                .set("replicaCount", 2).set("rbac.aggregateToUserRoles", false).set("logLevel", "DEBUG"));
+                .set("replicaCount", 2).set("rbac.aggregateToUserRoles", false).set("logLevel", "DEBUG")
+                .set("resyncSeconds", 5));
         assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
         Map<String, Role> roles = objects.stream().filter(o -> o instanceof Role).map(Role.class::cast)
                 .collect(Collectors.toMap(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName(), r -> r));
@@ -170,6 +172,7 @@ class ChartTest {
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         Map<String, String> env = env(d.getSpec().getTemplate().getSpec().getContainers().get(0), "operators");
         assertThat(OperatorSettings.from(env).namespaces()).containsExactlyInAnyOrder("media", "live");
+        assertThat(OperatorSettings.from(env).resync()).isEqualTo(java.time.Duration.ofSeconds(5));
         assertThat(env).containsEntry("OPERATOR_LOG_LEVEL", "DEBUG");
     }
 
@@ -197,6 +200,7 @@ class ChartTest {
         assertThatThrownBy(() -> render(t -> t.set("watchNamespaces[0]", "Not_A_Namespace")))
                 .hasMessageContaining("watchNamespaces");
         assertThatThrownBy(() -> render(t -> t.set("replicas", 3))).hasMessageContaining("replicas");
+        assertThatThrownBy(() -> render(t -> t.set("resyncSeconds", 60))).hasMessageContaining("resyncSeconds");
     }
 
     static List<HasMetadata> render(UnaryOperator<TemplateCommand> options) {

@@ -75,8 +75,10 @@ public final class MockCluster implements ClusterUnderTest {
                 .resource(Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class)).create();
         client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
                 .withName(namespace).endMetadata().build()).create();
-        this.operator = new OriginClusterOperator(client, new OperatorSettings(Set.of(namespace), false, null, 0),
-                RedisStateStore::connect);
+        this.operator = new OriginClusterOperator(client, OperatorSettings.from(Map.of(
+                "OPERATOR_NAMESPACES", namespace, "OPERATOR_LEADER_ELECTION", "false", "OPERATOR_HEALTH_PORT", "0",
+                // deletion costs follow pinned streams at each resync; 3 s keeps the scale-down step short
+                "OPERATOR_RESYNC_SECONDS", "3")), RedisStateStore::connect);
         this.health = new HealthServer(0, operator::isHealthy, operator::isStarted);
         operator.start();
     }
