@@ -211,16 +211,6 @@ public final class MockCluster implements ClusterUnderTest {
         };
     }
 
-    /** Labels a label-selector string selects, as the scale subresource's status.selector is read by an HPA. */
-    static Map<String, String> parseSelector(String selector) {
-        Map<String, String> m = new HashMap<>();
-        for (String part : selector.split(",")) {
-            String[] kv = part.split("=", 2);
-            m.put(kv[0].trim(), kv[1].trim());
-        }
-        return m;
-    }
-
     @Override
     public void close() {
         closeQuietly(proxy);

@@ -118,7 +118,7 @@ public final class OriginClusterScenario {
         // the scale subresource's selector (what kubectl scale and an HPA read) selects exactly the origin pods
         String selector = current().getStatus().selector;
         assertThat(selector).isEqualTo(Labels.originSelectorString(cluster));
-        assertThat(env.client().pods().inNamespace(env.namespace()).withLabels(MockCluster.parseSelector(selector))
+        assertThat(env.client().pods().inNamespace(env.namespace()).withLabels(parseSelector(selector))
                 .list().getItems()).hasSize(2);
     }
 
@@ -306,6 +306,16 @@ public final class OriginClusterScenario {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Labels a label-selector string selects, as the scale subresource's status.selector is read by an HPA. */
+    private static Map<String, String> parseSelector(String selector) {
+        Map<String, String> m = new HashMap<>();
+        for (String part : selector.split(",")) {
+            String[] kv = part.split("=", 2);
+            m.put(kv[0].trim(), kv[1].trim());
+        }
+        return m;
     }
 
     private static Duration since(long t0) {
