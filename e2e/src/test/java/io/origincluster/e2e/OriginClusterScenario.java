@@ -159,6 +159,7 @@ public final class OriginClusterScenario {
                         .POST(HttpRequest.BodyPublishers.ofString(external.registerBody())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("register: %s", r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"code\":0");
         assertThat(get(env.store().backend(external.backendId()))).as("registered in the cluster's Redis")
                 .hasValueSatisfying(b -> assertThat(b.source()).isEqualTo(BackendSource.REGISTER));
         // every Kubernetes origin is full: the next stream can only go to the external origin
