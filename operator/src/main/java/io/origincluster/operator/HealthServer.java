@@ -14,8 +14,8 @@ public final class HealthServer implements AutoCloseable {
 
     public HealthServer(int port, BooleanSupplier healthy, BooleanSupplier ready) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 16);
-        server.createContext("/healthz", ex -> answer(ex, healthy.getAsBoolean()));
-        server.createContext("/readyz", ex -> answer(ex, ready.getAsBoolean()));
+        server.createContext("/healthz", ex -> answer(ex, healthy));
+        server.createContext("/readyz", ex -> answer(ex, ready));
         server.start();
     }
 
@@ -23,7 +23,13 @@ public final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void answer(HttpExchange ex, boolean ok) throws IOException {
+    private static void answer(HttpExchange ex, BooleanSupplier check) throws IOException {
+        boolean ok;
+        try {
+            ok = check.getAsBoolean();
+        } catch (RuntimeException e) {
+            ok = false;
+        }
         byte[] body = (ok ? "ok\n" : "not ok\n").getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/plain");
         ex.sendResponseHeaders(ok ? 200 : 503, body.length);

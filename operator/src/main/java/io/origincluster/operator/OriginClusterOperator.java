@@ -28,6 +28,7 @@ public final class OriginClusterOperator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OriginClusterOperator.class);
     private final StoreRegistry stores;
     private volatile boolean closing;
+    private volatile boolean started;
 
     public OriginClusterOperator(KubernetesClient client, OperatorSettings settings, StoreFactory storeFactory) {
         this.stores = new StoreRegistry(storeFactory);
@@ -79,14 +80,17 @@ public final class OriginClusterOperator implements AutoCloseable {
 
     public void start() {
         operator.start();
+        started = true;
     }
 
+    /** Tracked here: JOSDK's own runtime info blocks while {@link Operator#start} is still running. */
     public boolean isStarted() {
-        return operator.getRuntimeInfo().isStarted();
+        return started;
     }
 
+    /** Alive while starting; once started, only while every informer is healthy. */
     public boolean isHealthy() {
-        return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+        return !isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
     }
 
     @Override
