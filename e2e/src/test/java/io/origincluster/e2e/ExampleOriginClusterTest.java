@@ -27,12 +27,14 @@ class ExampleOriginClusterTest {
     static final Path EXAMPLES = Path.of("..", "examples");
     static final Path CRD = Path.of("..", "crds", "originclusters.origincluster.io-v1.yml");
 
+    /** The examples users apply, and the operator module's own sample. */
     static Stream<Path> examples() throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(EXAMPLES)) {
-            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            files = new java.util.ArrayList<>(s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
         }
         assertThat(files).as("examples/*.yaml").isNotEmpty();
+        files.add(Path.of("..", "operator", "k8s", "origincluster-sample.yaml"));
         return files.stream();
     }
 
