@@ -29,7 +29,8 @@ public final class OperatorMain {
         }, "shutdown"));
         log.atInfo().addKeyValue("master", client.getMasterUrl()).addKeyValue("namespaces",
                         settings.namespaces().isEmpty() ? "all" : settings.namespaces())
-                .addKeyValue("leaderElection", settings.leaderElection()).addKeyValue("healthPort", health.port())
+                .addKeyValue("leaderElection", settings.leaderElection()).addKeyValue("identity", settings.identity())
+                .addKeyValue("healthPort", health.port())
                 .log("starting origin-cluster operator");
         operator.start();
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -15,9 +16,12 @@ import java.util.stream.Collectors;
  * @param healthPort     OPERATOR_HEALTH_PORT (default 8080) for /healthz and /readyz; 0 = any free port
  * @param resync         OPERATOR_RESYNC_SECONDS (default 15): periodic reconcile that refreshes origin leases and
  *                       removes registrations of pods that no longer exist; must stay well below the 60 s lease
+ * @param identity       OPERATOR_IDENTITY, else HOSTNAME (the pod name), else random: the Lease holder name
+ * @param leaderLease    OPERATOR_LEADER_LEASE_SECONDS (default 15): how long a dead leader blocks a takeover;
+ *                       the leader renews well before (2/3 of it) and followers retry every seventh of it
  */
 public record OperatorSettings(Set<String> namespaces, boolean leaderElection, String leaseNamespace,
-                               int healthPort, Duration resync) {
+                               int healthPort, Duration resync, String identity, Duration leaderLease) {
     public static final String LEASE_NAME = "origin-cluster-operator";
 
     public static OperatorSettings from(Map<String, String> env) {
@@ -31,12 +35,15 @@ public record OperatorSettings(Set<String> namespaces, boolean leaderElection, S
         String leaseNs = env.getOrDefault("OPERATOR_LEASE_NAMESPACE", env.getOrDefault("POD_NAMESPACE", ""));
         int port = integer(env, "OPERATOR_HEALTH_PORT", 8080, 0, 65535);
         int resync = integer(env, "OPERATOR_RESYNC_SECONDS", 15, 1, 40);
+        String identity = env.getOrDefault("OPERATOR_IDENTITY", env.getOrDefault("HOSTNAME", "")).trim();
+        int lease = integer(env, "OPERATOR_LEADER_LEASE_SECONDS", 15, 3, 300);
         return new OperatorSettings(namespaces, Boolean.parseBoolean(leader), leaseNs.isBlank() ? null : leaseNs, port,
-                Duration.ofSeconds(resync));
+                Duration.ofSeconds(resync), identity.isEmpty() ? UUID.randomUUID().toString() : identity,
+                Duration.ofSeconds(lease));
     }
 
     public OperatorSettings withLeaseNamespace(String namespace) {
-        return new OperatorSettings(namespaces, leaderElection, namespace, healthPort, resync);
+        return new OperatorSettings(namespaces, leaderElection, namespace, healthPort, resync, identity, leaderLease);
     }
 
     private static int integer(Map<String, String> env, String name, int def, int min, int max) {

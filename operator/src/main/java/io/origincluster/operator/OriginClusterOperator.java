@@ -15,6 +15,7 @@ import io.origincluster.operator.registration.StoreFactory;
 import io.origincluster.operator.registration.StoreRegistry;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +73,9 @@ public final class OriginClusterOperator implements AutoCloseable {
                     }
                 },
                 leader -> log.atInfo().addKeyValue("leader", leader).log("leader"));
+        Duration lease = settings.leaderLease();
         return new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME, settings.leaseNamespace(),
-                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, callbacks, false);
+                lease, lease.multipliedBy(2).dividedBy(3), lease.dividedBy(7), settings.identity(), callbacks, false);
     }
 
     public void start() {

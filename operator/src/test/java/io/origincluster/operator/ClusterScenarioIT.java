@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.origincluster.operator.crd.OriginCluster;
 import io.origincluster.operator.registration.PodBackends;
 import io.origincluster.operator.resources.Labels;
@@ -67,10 +69,8 @@ class ClusterScenarioIT {
                         new LeastPinnedPolicy())) {
                     await().atMost(POD_START).until(() -> live(reader).size() == 2);
 
-                    client.resources(OriginCluster.class).inNamespace(ns).withName("it").edit(oc -> {
-                        oc.getSpec().origins.replicas = 3;
-                        return oc;
-                    });
+                    client.resources(OriginCluster.class).inNamespace(ns).withName("it").patch(
+                            PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"origins\":{\"replicas\":3}}}");
                     await().atMost(POD_START).until(() ->
                             client.apps().deployments().inNamespace(ns).withName("it-origin").get().getSpec()
                                     .getReplicas() == 3 && live(reader).size() == 3);

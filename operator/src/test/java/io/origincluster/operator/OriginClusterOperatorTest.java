@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.origincluster.operator.crd.OriginCluster;
@@ -161,6 +163,10 @@ class OriginClusterOperatorTest {
         assertThat(client.v1().events().inNamespace(NS).list().getItems())
                 .anySatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("alpha"));
 
+        // this replica took the leader Lease before reconciling
+        assertThat(client.leases().inNamespace(NS).withName(OperatorSettings.LEASE_NAME).get().getSpec()
+                .getHolderIdentity()).isNotBlank();
+
         // idempotent: periodic reconciles (every 1 s here) of an unchanged cluster write nothing
         Map<String, String> versions = ownedVersions("alpha");
         Thread.sleep(2_500);
@@ -182,12 +188,10 @@ class OriginClusterOperatorTest {
     void originDeploymentFollowsReplicasAndManagedRedisAppears() {
         createCluster("gamma");
         await().atMost(KUBE).until(() -> get(Deployment.class, "gamma-origin") != null);
-        client.resources(OriginCluster.class).inNamespace(NS).withName("gamma").edit(oc -> {
-            oc.getSpec().origins.replicas = 4;
-            oc.getSpec().redis.url = null;
-            oc.getSpec().redis.managed = true;
-            return oc;
-        });
+        // what kubectl patch --type=merge sends; no resourceVersion, so racing status writes cannot conflict
+        client.resources(OriginCluster.class).inNamespace(NS).withName("gamma").patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\":{\"origins\":{\"replicas\":4},\"redis\":{\"url\":null,\"managed\":true}}}");
         await().atMost(KUBE).untilAsserted(() -> {
             assertThat(get(Deployment.class, "gamma-origin").getSpec().getReplicas()).isEqualTo(4);
             assertThat(get(Deployment.class, "gamma-redis")).isNotNull();
