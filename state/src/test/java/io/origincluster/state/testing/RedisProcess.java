@@ -45,14 +45,26 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
+    static boolean hasBinary() {
+        return findBinary() != null;
+    }
+
     static String binary() {
+        String found = findBinary();
+        if (found == null) {
+            throw new IllegalStateException("redis-server is not installed (scripts/install-test-deps.sh installs it)");
+        }
+        return found;
+    }
+
+    private static String findBinary() {
         for (String dir : List.of("/usr/bin", "/usr/local/bin", "/usr/sbin")) {
             File f = new File(dir, "redis-server");
             if (f.canExecute()) {
                 return f.getAbsolutePath();
             }
         }
-        throw new IllegalStateException("redis-server is not installed (scripts/install-test-deps.sh installs it)");
+        return null;
     }
 
     static int freePort() {

@@ -1,11 +1,8 @@
 package io.origincluster.state.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,57 +14,39 @@ import java.util.concurrent.TimeUnit;
 public final class RedisTestServer implements AutoCloseable {
 
     private final int port;
-    private final Process process;
+    private final RedisProcess process;
     private final redis.embedded.RedisServer embedded;
 
-    private RedisTestServer(int port, Process process, redis.embedded.RedisServer embedded) {
+    private RedisTestServer(int port, RedisProcess process, redis.embedded.RedisServer embedded) {
         this.port = port;
         this.process = process;
         this.embedded = embedded;
-        if (process != null) {
-            // a test JVM that dies or is killed before close() must not leave redis-server running
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "redis-test-server-reaper"));
-        }
     }
 
     public static RedisTestServer start() {
-        return start(freePort());
+        return start(RedisProcess.freePort());
     }
 
     /** A fresh, empty server on {@code port}: lets a test restart Redis where its clients expect it. */
     public static RedisTestServer start(int port) {
-        String system = systemBinary();
+        if (RedisProcess.hasBinary()) {
+            RedisProcess p = RedisProcess.start("redis", port, List.of("--bind", "127.0.0.1",
+                    "--port", Integer.toString(port), "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+            return new RedisTestServer(port, p, null);
+        }
         try {
-            if (system != null) {
-                Process p = new ProcessBuilder(List.of(system, "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                        "--save", "", "--appendonly", "no", "--protected-mode", "no"))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                RedisTestServer s = new RedisTestServer(port, p, null);
-                s.awaitUp();
-                return s;
-            }
             redis.embedded.RedisServer e = redis.embedded.RedisServer.newRedisServer().port(port)
                     .setting("bind 127.0.0.1").setting("save \"\"").setting("appendonly no").build();
             e.start();
             RedisTestServer s = new RedisTestServer(port, null, e);
-            s.awaitUp();
+            s.awaitEmbeddedUp();
             return s;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start redis", e);
+            throw new UncheckedIOException("cannot start embedded redis", e);
         }
     }
 
-    private static String systemBinary() {
-        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/usr/sbin")) {
-            File f = new File(dir, "redis-server");
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        return null;
-    }
-
-    private void awaitUp() {
+    private void awaitEmbeddedUp() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try (Socket s = new Socket()) {
@@ -83,15 +62,7 @@ public final class RedisTestServer implements AutoCloseable {
             }
         }
         close();
-        throw new IllegalStateException("redis did not start on port " + port);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        throw new IllegalStateException("embedded redis did not start on port " + port);
     }
 
     public int port() {
@@ -105,17 +76,15 @@ public final class RedisTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (process != null) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-            if (embedded != null) {
+        if (process != null) {
+            process.close();
+        }
+        if (embedded != null) {
+            try {
                 embedded.stop();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
