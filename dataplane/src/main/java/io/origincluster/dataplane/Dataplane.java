@@ -8,6 +8,7 @@ import io.origincluster.dataplane.netty.PlaceholderServer;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.RtmpServer;
+import io.origincluster.dataplane.srt.SrtServer;
 import io.origincluster.dataplane.system.DefaultBackend;
 import io.origincluster.dataplane.system.SystemApiServer;
 import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
@@ -76,7 +77,7 @@ public final class Dataplane implements AutoCloseable {
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
-        servers.add(new PlaceholderServer("srt", true, config.srt().listen(), transports));
+        servers.add(new SrtServer(config.srt(), routing, transports));
         servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, () -> started));
         servers.add(new PlaceholderServer("http-stream", false, config.http().streamListen(), transports));
         try {
