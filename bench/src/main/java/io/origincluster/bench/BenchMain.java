@@ -46,10 +46,11 @@ public final class BenchMain {
                     : List.of(o.string("proxy-java-opts", "").trim().split("\\s+"));
             ProxyProcess proxy = ProxyProcess.start(Path.of(o.string("proxy-jar",
                     "dataplane/target/origin-cluster-dataplane.jar")), javaOpts, work, nginx.rtmpPort(),
-                    srtOriginPort, redis.port());
+                    srtOriginPort, redis.port(), proxyEnv(o.string("proxy-env", "")));
             open.add(proxy);
             System.out.println("proxy: pid " + proxy.pid() + " rtmp 127.0.0.1:" + proxy.rtmpPort() + " srt udp "
-                    + proxy.srtPort() + ", java opts " + javaOpts + ", log " + proxy.log()
+                    + proxy.srtPort() + ", java opts " + javaOpts + ", extra env [" + o.string("proxy-env", "") + "], log "
+                    + proxy.log()
                     + "; origin nginx-rtmp 127.0.0.1:" + nginx.rtmpPort() + "; redis 127.0.0.1:" + redis.port());
             RtmpScenario.Env env = new RtmpScenario.Env() {
                 public double proxyCpu() {
@@ -76,7 +77,7 @@ public final class BenchMain {
                     return redis.commandCalls();
                 }
             };
-            try (RtmpLoad load = new RtmpLoad(o.integer("client-threads", 2))) {
+            try (RtmpLoad load = new RtmpLoad(o.integer("client-threads", 2), o.integer("connect-concurrency", 64))) {
                 for (String name : o.scenarios) {
                     System.out.println();
                     System.out.println("[" + Instant.now() + "] scenario " + name + ", load average "
@@ -123,6 +124,21 @@ public final class BenchMain {
                 o.integer(name + ".duration", d.durationSeconds()), o.integer(name + ".ramp", d.rampSeconds()));
     }
 
+    /** --proxy-env=PROXY_CONNECT_TIMEOUT=10s,PROXY_RTMP_IDLE_TIMEOUT=60s: extra settings for the proxy. */
+    static Map<String, String> proxyEnv(String spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : spec.split(",")) {
+            if (!kv.isBlank()) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--proxy-env takes NAME=VALUE[,NAME=VALUE...], got " + kv);
+                }
+                env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        return env;
+    }
+
     static String usage() {
         return """
                 scripts/bench [SCENARIO...] [--SCENARIO.KEY=VALUE...] [--OPTION=VALUE...]
@@ -136,7 +152,8 @@ public final class BenchMain {
                   srt         one SRT publisher at 20 Mbit/s (srt-live-transmit caller -> listener)
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration.
-                Options: --proxy-java-opts="-Xmx512m ..." --client-threads=2 --max-minutes=40
+                Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
+                         --connect-concurrency=64 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";
     }
 

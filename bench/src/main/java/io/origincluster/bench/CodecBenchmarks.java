@@ -38,38 +38,62 @@ import org.openjdk.jmh.runner.options.TimeValue;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CodecBenchmarks {
 
-    @Param({"200", "30000"})
-    public int videoBytes;
-
-    private EmbeddedChannel decoderChannel;
-    private ByteBuf encodedVideo;
-    private ChunkEncoder encoder;
-    private RtmpMessage video;
-    private ByteBuf encodeOut;
     private RtmpMessage connect;
     private ByteBuf stun;
+
+    /** A video message of a given size, its chunked form (4 KiB chunks), a decoder channel and an encoder. */
+    @State(Scope.Thread)
+    public static class Video {
+        @Param({"200", "30000"})
+        public int videoBytes;
+
+        EmbeddedChannel decoderChannel;
+        ByteBuf encodedVideo;
+        ChunkEncoder encoder;
+        RtmpMessage video;
+        ByteBuf encodeOut;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+            ByteBuf payload = alloc.buffer(videoBytes);
+            Stamp.write(payload, 1, 1, videoBytes);
+            video = new RtmpMessage(6, RtmpMessage.VIDEO, 1000, 1, payload);
+
+            encoder = new ChunkEncoder();
+            ByteBuf scratch = Unpooled.buffer();
+            encoder.encode(ControlMessages.setChunkSize(alloc, 4096), scratch);
+            decoderChannel = new EmbeddedChannel(new ChunkDecoder());
+            decoderChannel.writeInbound(scratch);
+            releaseInbound();
+
+            // a fresh encoder's first header is fmt 0, so the same bytes decode the same way on every invocation
+            ChunkEncoder first = new ChunkEncoder();
+            first.encode(ControlMessages.setChunkSize(alloc, 4096), Unpooled.buffer());
+            encodedVideo = Unpooled.directBuffer();
+            first.encode(video, encodedVideo);
+            encodeOut = alloc.directBuffer(videoBytes + 64);
+        }
+
+        private void releaseInbound() {
+            Object m;
+            while ((m = decoderChannel.readInbound()) != null) {
+                io.netty.util.ReferenceCountUtil.release(m);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            decoderChannel.finishAndReleaseAll();
+            video.release();
+            encodeOut.release();
+            encodedVideo.release();
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        ByteBuf payload = alloc.buffer(videoBytes);
-        Stamp.write(payload, 1, 1, videoBytes);
-        video = new RtmpMessage(6, RtmpMessage.VIDEO, 1000, 1, payload);
-
-        encoder = new ChunkEncoder();
-        ByteBuf scratch = Unpooled.buffer();
-        encoder.encode(ControlMessages.setChunkSize(alloc, 4096), scratch);
-        decoderChannel = new EmbeddedChannel(new ChunkDecoder());
-        decoderChannel.writeInbound(scratch);
-        releaseInbound();
-
-        // a fresh encoder's first header is fmt 0, so the same bytes decode the same way on every invocation
-        ChunkEncoder first = new ChunkEncoder();
-        first.encode(ControlMessages.setChunkSize(alloc, 4096), Unpooled.buffer());
-        encodedVideo = Unpooled.directBuffer();
-        first.encode(video, encodedVideo);
-        encodeOut = alloc.directBuffer(videoBytes + 64);
-
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("app", "live");
         props.put("type", "nonprivate");
@@ -91,27 +115,20 @@ public class CodecBenchmarks {
         return b;
     }
 
-    private void releaseInbound() {
-        Object m;
-        while ((m = decoderChannel.readInbound()) != null) {
-            io.netty.util.ReferenceCountUtil.release(m);
-        }
-    }
-
     @Benchmark
-    public Object chunkDecodeVideo() {
-        decoderChannel.writeInbound(encodedVideo.retainedDuplicate());
-        RtmpMessage m = decoderChannel.readInbound();
+    public Object chunkDecodeVideo(Video v) {
+        v.decoderChannel.writeInbound(v.encodedVideo.retainedDuplicate());
+        RtmpMessage m = v.decoderChannel.readInbound();
         long ts = m.timestamp();
         m.release();
         return ts;
     }
 
     @Benchmark
-    public int chunkEncodeVideo() {
-        encodeOut.clear();
-        encoder.encode(video, encodeOut);
-        return encodeOut.readableBytes();
+    public int chunkEncodeVideo(Video v) {
+        v.encodeOut.clear();
+        v.encoder.encode(v.video, v.encodeOut);
+        return v.encodeOut.readableBytes();
     }
 
     @Benchmark
@@ -126,15 +143,11 @@ public class CodecBenchmarks {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        decoderChannel.finishAndReleaseAll();
-        video.release();
         connect.release();
-        encodeOut.release();
-        encodedVideo.release();
         stun.release();
     }
 
-    /** No arguments: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement per benchmark. Else JMH's own command line. */
+    /** No arguments: 1 fork, 2 x 1 s warm-up, 5 x 1 s measurement per benchmark. Else JMH's own command line. */
     static void run(String[] args) throws Exception {
         if (args.length > 0) {
             org.openjdk.jmh.Main.main(args);
@@ -142,6 +155,6 @@ public class CodecBenchmarks {
         }
         new Runner(new OptionsBuilder().include(CodecBenchmarks.class.getName())
                 .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(3).measurementTime(TimeValue.seconds(1)).build()).run();
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1)).build()).run();
     }
 }

@@ -25,7 +25,7 @@ public final class ProxyProcess implements AutoCloseable {
     }
 
     public static ProxyProcess start(Path jar, List<String> javaOpts, Path workDir, int originRtmpPort,
-                                     int originSrtPort, int redisPort) {
+                                     int originSrtPort, int redisPort, Map<String, String> extraEnv) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no proxy jar at " + jar + "; scripts/bench builds it");
         }
@@ -47,6 +47,7 @@ public final class ProxyProcess implements AutoCloseable {
         env.put("PROXY_REDIS_HOST", "127.0.0.1");
         env.put("PROXY_REDIS_PORT", Integer.toString(redisPort));
         env.put("PROXY_CLUSTER_ID", "bench");
+        env.putAll(extraEnv);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(javaOpts);

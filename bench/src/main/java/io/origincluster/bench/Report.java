@@ -47,6 +47,10 @@ final class Report {
                     bits(r.window().receivedBytes() * 8 / r.seconds()), r.window().receivedMessages() / r.seconds(),
                     r.p50(), r.p90(), r.p99(), r.p999(), r.max(), r.window().skipped(), r.proxyCpu(),
                     mib(r.proxyRss()), mib(r.proxyPeakRss()), r.proxyFds(), r.originCpu());
+            if (r.playerRampSeconds() > 5 || r.failures() > 0) {
+                out.printf("         %s: %d players up in %.1f s, %d set-ups failed%n", r.label(), r.players(),
+                        r.playerRampSeconds(), r.failures());
+            }
             if (!r.sampleFailures().isEmpty()) {
                 out.println("         failures (" + r.label() + "): " + r.sampleFailures());
             }

@@ -28,13 +28,13 @@ import java.util.function.IntFunction;
 /** The Netty side of the load: one event loop group for every client connection, and a bounded connect ramp. */
 final class RtmpLoad implements AutoCloseable {
 
-    /** At most this many connections handshaking at once, so accept queues and the SYN backlog never overflow. */
-    private static final int MAX_CONNECTING = 128;
-
+    /** At most this many connections setting up at once, so accept queues and the SYN backlog never overflow. */
+    private final int maxConnecting;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
 
-    RtmpLoad(int threads) {
+    RtmpLoad(int threads, int maxConnecting) {
+        this.maxConnecting = maxConnecting;
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         bootstrap = new Bootstrap().group(group)
@@ -47,7 +47,7 @@ final class RtmpLoad implements AutoCloseable {
     record Client(RtmpLoadClient handler, Channel channel) {
     }
 
-    record Ramp(List<Client> ready, List<String> failures) {
+    record Ramp(List<Client> ready, List<String> failures, double seconds) {
     }
 
     Client open(int port, RtmpLoadClient.Role role, String stream, LoadStats stats, double fps, int size) {
@@ -69,11 +69,12 @@ final class RtmpLoad implements AutoCloseable {
     }
 
     /**
-     * Opens {@code count} clients (factory i -> client), at most {@link #MAX_CONNECTING} in flight, until all are
+     * Opens {@code count} clients (factory i -> client), at most {@code maxConnecting} in flight, until all are
      * up or {@code seconds} pass or failures exceed {@code maxFailures}; returns the ones that reached play/publish.
      */
     Ramp ramp(int count, IntFunction<Client> factory, int seconds, int maxFailures) {
-        Semaphore slots = new Semaphore(MAX_CONNECTING);
+        long started = System.nanoTime();
+        Semaphore slots = new Semaphore(maxConnecting);
         Queue<Client> ready = new ConcurrentLinkedQueue<>();
         Queue<String> failures = new ConcurrentLinkedQueue<>();
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
@@ -99,12 +100,12 @@ final class RtmpLoad implements AutoCloseable {
             });
         }
         try {
-            slots.tryAcquire(MAX_CONNECTING, Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 21_000,
+            slots.tryAcquire(maxConnecting, Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 21_000,
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return new Ramp(new ArrayList<>(ready), new ArrayList<>(failures));
+        return new Ramp(new ArrayList<>(ready), new ArrayList<>(failures), (System.nanoTime() - started) / 1e9);
     }
 
     static void closeAll(List<Client> clients) {

@@ -27,7 +27,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
     }
 
     /** What one phase measured. Proxy figures are read in both phases (idle proxy in the direct phase). */
-    record Result(String label, int publishers, int players, int failures, List<String> sampleFailures,
+    record Result(String label, int publishers, int players, int failures, double playerRampSeconds, List<String> sampleFailures,
                   double seconds, LoadStats.Snapshot window, long p50, long p90, long p99, long p999, long max,
                   long latencySamples, double proxyCpu, long proxyRss, long proxyPeakRss, long proxyFds,
                   double originCpu, long redisCalls, Map<String, Long> redisByCommand, long closedInWindow) {
@@ -73,7 +73,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             Map<String, Long> byCmd = Report.delta(redis0, redis1);
             long redisCalls = byCmd.entrySet().stream().filter(e -> !e.getKey().equals("info"))
                     .mapToLong(Map.Entry::getValue).sum();
-            return new Result(label, pubs.ready().size(), plays.ready().size(), failures.size(),
+            return new Result(label, pubs.ready().size(), plays.ready().size(), failures.size(), plays.seconds(),
                     failures.stream().distinct().limit(3).toList(), (t1 - t0) / 1e9, s1.minus(s0),
                     h.percentile(0.50), h.percentile(0.90), h.percentile(0.99), h.percentile(0.999), h.max(), h.count(),
                     proxyCpu, env.proxyRss(), env.proxyPeakRss(), env.proxyFds(), originCpu, redisCalls, byCmd,

@@ -81,6 +81,14 @@ class MeasurementTest {
     }
 
     @Test
+    void theStunBenchmarkInputIsAValidBindingRequest() {
+        ByteBuf req = CodecBenchmarks.bindingRequest("abcdEFGH:ijklMNOP");
+        assertThat(io.origincluster.dataplane.webrtc.StunCodec.bindingRequestUsername(req))
+                .isEqualTo("abcdEFGH:ijklMNOP");
+        req.release();
+    }
+
+    @Test
     void redisCommandStatsParse() {
         String info = "# Commandstats\r\ncmdstat_get:calls=12,usec=30,usec_per_call=2.50\r\n"
                 + "cmdstat_evalsha:calls=3,usec=9\r\n";
