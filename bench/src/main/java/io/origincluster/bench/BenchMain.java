@@ -77,7 +77,7 @@ public final class BenchMain {
                     return redis.commandCalls();
                 }
             };
-            try (RtmpLoad load = new RtmpLoad(o.integer("client-threads", 2), o.integer("connect-concurrency", 64))) {
+            try (RtmpLoad load = new RtmpLoad(o.integer("client-threads", 2), o.integer("connect-concurrency", 32))) {
                 for (String name : o.scenarios) {
                     System.out.println();
                     System.out.println("[" + Instant.now() + "] scenario " + name + ", load average "
@@ -115,7 +115,7 @@ public final class BenchMain {
             case "throughput" -> new RtmpScenario(name, 4, 1, 100, 62_500, 3, 10, 30);
             case "saturate" -> new RtmpScenario(name, 2, 1, 0, 65_536, 3, 10, 30);
             case "latency" -> new RtmpScenario(name, 1000, 1, 25, 200, 5, 15, 120);
-            case "players" -> new RtmpScenario(name, 1, 10_000, 10, 500, 5, 10, 240);
+            case "players" -> new RtmpScenario(name, 1, 10_000, 2, 250, 5, 10, 240);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "'\n" + usage());
         };
         return new RtmpScenario(name, o.integer(name + ".streams", d.streams()),
@@ -148,12 +148,12 @@ public final class BenchMain {
                   throughput  4 streams x 1 player, 100 msg/s x 62,500 B = 50 Mbit/s per stream
                   saturate    2 streams x 1 player, unpaced 64 KiB messages (as fast as TCP allows)
                   latency     1,000 streams x 1 player, 25 msg/s x 200 B
-                  players     1 stream x 10,000 players, 10 msg/s x 500 B (cost per connection)
+                  players     1 stream x 10,000 players, 2 msg/s x 250 B (cost per connection)
                   srt         one SRT publisher at 20 Mbit/s (srt-live-transmit caller -> listener)
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration.
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
-                         --connect-concurrency=64 (client set-ups in flight) --max-minutes=40
+                         --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";
     }
 

@@ -24,6 +24,10 @@ final class Report {
         return bytes < 0 ? "?" : String.format("%.1f MiB", bytes / 1048576.0);
     }
 
+    private static double perMessageMicros(double cpuSeconds, RtmpScenario.Result r) {
+        return r.relayedMessages() > 0 ? cpuSeconds * 1e6 / r.relayedMessages() : 0;
+    }
+
     static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
         Map<String, Long> out = new TreeMap<>();
         after.forEach((k, v) -> {
@@ -62,11 +66,15 @@ final class Report {
                         + "(target p99 <= 1000 us at 1,000 streams)%n", proxy.p50() - direct.p50(),
                 proxy.p90() - direct.p90(), proxy.p99() - direct.p99(), proxy.p999() - direct.p999());
         long clients = proxy.publishers() + proxy.players();
-        out.printf("proxy    cpu %.2f s over %.1f s (%.1f %% of one core), rss %s (peak %s), %d fds for %d client "
-                        + "connections, %s per client connection%n", proxy.proxyCpu(), proxy.seconds(),
-                100 * proxy.proxyCpu() / proxy.seconds(), mib(proxy.proxyRss()), mib(proxy.proxyPeakRss()),
-                proxy.proxyFds(), clients, clients > 0 ? String.format("%.1f KiB", proxy.proxyRss() / 1024.0 / clients)
-                        : "?");
+        long grown = proxy.proxyRss() - direct.proxyRss();
+        out.printf("proxy    cpu %.2f s over %.1f s (%.1f %% of one core), rss %s (peak %s; idle proxy in the direct "
+                        + "phase %s, so %s more = %s per client connection), %d fds for %d client connections%n",
+                proxy.proxyCpu(), proxy.seconds(), 100 * proxy.proxyCpu() / proxy.seconds(), mib(proxy.proxyRss()),
+                mib(proxy.proxyPeakRss()), mib(direct.proxyRss()), mib(grown),
+                clients > 0 ? String.format("%.1f KiB", grown / 1024.0 / clients) : "?", proxy.proxyFds(), clients);
+        out.printf("cost     proxy cpu per relayed message %.2f us; origin cpu per relayed message direct %.2f us, "
+                        + "proxied %.2f us%n", perMessageMicros(proxy.proxyCpu(), proxy),
+                perMessageMicros(direct.originCpu(), direct), perMessageMicros(proxy.originCpu(), proxy));
         Map<String, Long> proxyCmds = new TreeMap<>(proxy.redisByCommand());
         Map<String, Long> idleCmds = new TreeMap<>(direct.redisByCommand());
         proxyCmds.remove("info");

@@ -89,7 +89,7 @@ final class RtmpLoad implements AutoCloseable {
                 break;
             }
             Client c = factory.apply(i);
-            c.handler().ready.orTimeout(20, TimeUnit.SECONDS).whenComplete((ch, err) -> {
+            c.handler().ready.orTimeout(30, TimeUnit.SECONDS).whenComplete((ch, err) -> {
                 if (err == null) {
                     ready.add(c);
                 } else {
@@ -100,7 +100,7 @@ final class RtmpLoad implements AutoCloseable {
             });
         }
         try {
-            slots.tryAcquire(maxConnecting, Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 21_000,
+            slots.tryAcquire(maxConnecting, Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 31_000,
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
