@@ -75,6 +75,10 @@ final class Report {
         out.printf("cost     proxy cpu per relayed message %.2f us; origin cpu per relayed message direct %.2f us, "
                         + "proxied %.2f us%n", perMessageMicros(proxy.proxyCpu(), proxy),
                 perMessageMicros(direct.originCpu(), direct), perMessageMicros(proxy.originCpu(), proxy));
+        out.printf("cores    busy on this bench (load client + origin + proxy) direct %.2f, proxied %.2f of %d; machine "
+                        + "load average now %s%n", (direct.clientCpu() + direct.originCpu() + direct.proxyCpu())
+                        / direct.seconds(), (proxy.clientCpu() + proxy.originCpu() + proxy.proxyCpu()) / proxy.seconds(),
+                Runtime.getRuntime().availableProcessors(), ProcStats.loadAverage());
         Map<String, Long> proxyCmds = new TreeMap<>(proxy.redisByCommand());
         Map<String, Long> idleCmds = new TreeMap<>(direct.redisByCommand());
         proxyCmds.remove("info");

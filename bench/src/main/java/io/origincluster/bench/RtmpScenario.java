@@ -30,7 +30,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
     record Result(String label, int publishers, int players, int failures, double playerRampSeconds, List<String> sampleFailures,
                   double seconds, LoadStats.Snapshot window, long p50, long p90, long p99, long p999, long max,
                   long latencySamples, double proxyCpu, long proxyRss, long proxyPeakRss, long proxyFds,
-                  double originCpu, long redisCalls, Map<String, Long> redisByCommand, long closedInWindow) {
+                  double originCpu, double clientCpu, long redisCalls, Map<String, Long> redisByCommand, long closedInWindow) {
 
         long relayedMessages() {
             return window.sentMessages() + window.receivedMessages();
@@ -59,6 +59,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             long closedBefore = stats.closed.sum();
             double proxyCpu0 = env.proxyCpu();
             double originCpu0 = ProcStats.cpuSeconds(env.originPid());
+            double clientCpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
             Map<String, Long> redis0 = env.redisCalls();
             LoadStats.Snapshot s0 = stats.snapshot();
             long t0 = System.nanoTime();
@@ -70,13 +71,14 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             Map<String, Long> redis1 = env.redisCalls();
             double proxyCpu = env.proxyCpu() - proxyCpu0;
             double originCpu = ProcStats.cpuSeconds(env.originPid()) - originCpu0;
+            double clientCpu = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - clientCpu0;
             Map<String, Long> byCmd = Report.delta(redis0, redis1);
             long redisCalls = byCmd.entrySet().stream().filter(e -> !e.getKey().equals("info"))
                     .mapToLong(Map.Entry::getValue).sum();
             return new Result(label, pubs.ready().size(), plays.ready().size(), failures.size(), plays.seconds(),
                     failures.stream().distinct().limit(3).toList(), (t1 - t0) / 1e9, s1.minus(s0),
                     h.percentile(0.50), h.percentile(0.90), h.percentile(0.99), h.percentile(0.999), h.max(), h.count(),
-                    proxyCpu, env.proxyRss(), env.proxyPeakRss(), env.proxyFds(), originCpu, redisCalls, byCmd,
+                    proxyCpu, env.proxyRss(), env.proxyPeakRss(), env.proxyFds(), originCpu, clientCpu, redisCalls, byCmd,
                     stats.closed.sum() - closedBefore);
         } finally {
             RtmpLoad.closeAll(all);
