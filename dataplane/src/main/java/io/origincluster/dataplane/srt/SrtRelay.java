@@ -52,6 +52,7 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private ScheduledFuture<?> sweeper;
     private int pending;
+    private int originChannels;
 
     private long inductions;
     private long malformed;
@@ -104,8 +105,8 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
         try {
             onClientDatagram(p.content(), p.sender());
         } catch (RuntimeException e) {
-            malformed++;
-            log.atWarn().addKeyValue("from", p.sender()).log("SRT datagram dropped: {}", e.toString());
+            malformed++; // counted, not logged per packet: a sender could otherwise flood the log
+            log.atDebug().addKeyValue("from", p.sender()).log("SRT datagram dropped: {}", e.toString());
         } finally {
             p.release();
         }
@@ -215,20 +216,30 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(new DatagramPacket(out, to));
     }
 
-    void sendToClient(ByteBuf packet, InetSocketAddress to, boolean flush) {
+    /**
+     * Queues a datagram to a caller; false when it was dropped because the socket's send buffer is over its high
+     * water mark (for UDP the right answer to backpressure: SRT retransmits what matters, queues must not grow).
+     */
+    boolean sendToClient(ByteBuf packet, InetSocketAddress to, boolean flush) {
         if (!channel.isWritable()) {
             packet.release();
-            return;
+            return false;
         }
         if (flush) {
             channel.writeAndFlush(new DatagramPacket(packet, to), channel.voidPromise());
         } else {
             channel.write(new DatagramPacket(packet, to), channel.voidPromise());
         }
+        return true;
     }
 
     void flushToClients() {
         channel.flush();
+    }
+
+    /** Origin-side sockets open right now (handshake attempts and established sessions). */
+    void originChannels(int delta) {
+        originChannels += delta;
     }
 
     void handshakeFinished() {
@@ -271,7 +282,7 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
 
     /** Current sizes and counters; call from the loop (tests go through {@link SrtServer#stats()}). */
     SrtStats stats() {
-        return new SrtStats(byProxySocket.size(), byCaller.size(), pending, inductions, malformed, unknownSocket,
-                badCookie, rejected);
+        return new SrtStats(byProxySocket.size(), byCaller.size(), pending, originChannels, inductions, malformed,
+                unknownSocket, badCookie, rejected);
     }
 }

@@ -1,18 +1,13 @@
 package io.origincluster.dataplane.srt;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.routing.NoRouteException;
 import io.origincluster.dataplane.routing.Route;
@@ -22,11 +17,9 @@ import io.origincluster.state.SessionRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +28,9 @@ import org.slf4j.LoggerFactory;
  * to the origin, so only the caller-to-origin direction needs a rewrite (destination id to the origin's socket);
  * the origin already addresses the caller's real socket id.
  *
- * <p>The origin half of the handshake runs on a dedicated UDP channel on the relay's event loop, driven by
- * datagrams and a deadline, never by a blocking read. A failed or silent origin makes {@link
- * io.origincluster.dataplane.routing.RoutingCore#connect} unpin it and try another; an origin's own rejection is a
- * real answer and goes back to the caller unchanged. Confined to the relay's event loop.
+ * <p>The origin half of the handshake is an {@link OriginHandshake} per origin tried. A failed or silent origin
+ * makes {@link io.origincluster.dataplane.routing.RoutingCore#connect} unpin it and try another; an origin's own
+ * rejection is a real answer and goes back to the caller unchanged. Confined to the relay's event loop.
  */
 final class SrtSession {
 
@@ -57,7 +49,7 @@ final class SrtSession {
 
     private State state = State.CONNECTING;
     private boolean pending = true;
-    private Attempt attempt;
+    private OriginHandshake handshake;
     private Channel origin;
     private Route route;
     private int originSocketId;
@@ -93,51 +85,56 @@ final class SrtSession {
     }
 
     void connect() {
-        log.atInfo().addKeyValue("sid", sid).addKeyValue("key", streamId.key()).addKeyValue("mode", streamId.mode().wireName())
-                .addKeyValue("client", caller.address()).addKeyValue("clientSocket", caller.socketId())
-                .log("SRT conclusion accepted, connecting to origin");
-        relay.routing.connect(streamId.key(), Protocol.SRT, this::attempt).whenComplete((a, err) -> {
+        log.atInfo().addKeyValue("sid", sid).addKeyValue("key", streamId.key())
+                .addKeyValue("mode", streamId.mode().wireName()).addKeyValue("client", caller.address())
+                .addKeyValue("clientSocket", caller.socketId()).log("SRT conclusion accepted, connecting to origin");
+        EventLoop loop = relay.loop();
+        relay.routing.connect(streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err) -> {
+            if (loop.inEventLoop()) {
+                onConnectDone(h, err); // same loop turn: no origin datagram can slip in before the relay handler
+                return;
+            }
             try {
-                relay.loop().execute(() -> onConnectDone(a, err));
+                loop.execute(() -> onConnectDone(h, err));
             } catch (RejectedExecutionException e) {
-                if (a != null) {
-                    a.closeChannel();
+                if (h != null) {
+                    h.closeChannel();
                 }
             }
         });
     }
 
-    /** One origin tried by RoutingCore; completes when it answers, fails on timeout or an unreachable port. */
-    private CompletionStage<Attempt> attempt(Route r) {
-        CompletableFuture<Attempt> done = new CompletableFuture<>();
+    /** One origin tried by RoutingCore; a failed future makes it unpin that origin and try the next. */
+    private CompletionStage<OriginHandshake> tryOrigin(Route r) {
+        OriginHandshake h = new OriginHandshake(relay, r, new OriginHandshake.Caller(caller.address(),
+                caller.socketId(), callerHandshake.cookie(), callerHandshake, callerConclusion, proxySocketId));
         EventLoop loop = relay.loop();
         if (loop.inEventLoop()) {
-            startAttempt(r, done);
+            startHandshake(h);
         } else {
-            loop.execute(() -> startAttempt(r, done));
+            loop.execute(() -> startHandshake(h));
         }
-        return done;
+        return h.result();
     }
 
-    private void startAttempt(Route r, CompletableFuture<Attempt> done) {
-        Attempt a = new Attempt(r, done);
+    private void startHandshake(OriginHandshake h) {
         if (state != State.CONNECTING) {
-            a.finish(Outcome.ABANDONED, null);
+            h.abandon();
             return;
         }
-        attempt = a;
-        a.start();
+        handshake = h;
+        h.start();
     }
 
-    private void onConnectDone(Attempt a, Throwable err) {
+    private void onConnectDone(OriginHandshake h, Throwable err) {
         if (state != State.CONNECTING) {
-            if (a != null) {
-                a.closeChannel();
+            if (h != null) {
+                h.closeChannel();
             }
             return;
         }
         leavePending();
-        attempt = null;
+        handshake = null;
         if (err != null) {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
@@ -148,20 +145,21 @@ final class SrtSession {
             close("origin unavailable", false, false);
             return;
         }
-        if (a.outcome == Outcome.REJECTED) {
-            relay.sendToClient(Unpooled.wrappedBuffer(a.answer), caller.address(), true);
-            close("origin rejected the caller (reason " + a.rejectReason + ")", false, false);
+        if (h.outcome() == OriginHandshake.Outcome.REJECTED) {
+            relay.sendToClient(Unpooled.wrappedBuffer(h.callerAnswer()), caller.address(), true);
+            close("origin rejected the caller (reason " + h.rejectReason() + ")", false, false);
             return;
         }
-        if (a.outcome != Outcome.CONNECTED) {
+        if (h.outcome() != OriginHandshake.Outcome.CONNECTED) {
             close("handshake abandoned", false, false);
             return;
         }
         state = State.ESTABLISHED;
-        origin = a.channel;
-        route = a.route;
-        originSocketId = a.originSocketId;
-        callerAnswer = a.answer;
+        origin = h.channel();
+        origin.pipeline().replace(h, "srt-origin-relay", new OriginRelay());
+        route = h.route();
+        originSocketId = h.originSocketId();
+        callerAnswer = h.callerAnswer();
         long now = System.nanoTime();
         lastFromCaller = now;
         lastFromOrigin = now;
@@ -180,8 +178,8 @@ final class SrtSession {
     void onRetransmittedConclusion() {
         if (state == State.ESTABLISHED) {
             relay.sendToClient(Unpooled.wrappedBuffer(callerAnswer), caller.address(), true);
-        } else if (state == State.CONNECTING && attempt != null) {
-            attempt.resend();
+        } else if (state == State.CONNECTING && handshake != null) {
+            handshake.resend();
         }
     }
 
@@ -226,8 +224,11 @@ final class SrtSession {
             return;
         }
         boolean shutdown = SrtPacket.isShutdown(buf);
-        relay.sendToClient(buf.retain(), caller.address(), false);
-        toCaller++;
+        if (relay.sendToClient(buf.retain(), caller.address(), false)) {
+            toCaller++;
+        } else {
+            dropped++;
+        }
         if (shutdown) {
             relay.flushToClients();
             close("origin shut down", false, false);
@@ -266,9 +267,9 @@ final class SrtSession {
         State was = state;
         state = State.CLOSED;
         leavePending();
-        if (attempt != null) {
-            attempt.finish(Outcome.ABANDONED, null);
-            attempt = null;
+        if (handshake != null) {
+            handshake.abandon();
+            handshake = null;
         }
         if (was == State.ESTABLISHED) {
             if (notifyCaller) {
@@ -310,71 +311,16 @@ final class SrtSession {
                         Integer.toUnsignedString(proxySocketId), "origin", String.valueOf(route.address())));
     }
 
-    private enum Outcome { CONNECTED, REJECTED, ABANDONED }
-
-    /** The origin half of the handshake against one origin, and afterwards the origin channel's handler. */
-    private final class Attempt extends ChannelInboundHandlerAdapter {
-        final Route route;
-        final CompletableFuture<Attempt> done;
-        Channel channel;
-        ScheduledFuture<?> deadline;
-        byte[] request;
-        boolean concluding;
-        Outcome outcome;
-        int originSocketId;
-        int rejectReason;
-        byte[] answer;
-
-        Attempt(Route route, CompletableFuture<Attempt> done) {
-            this.route = route;
-            this.done = done;
-        }
-
-        void start() {
-            EventLoop loop = relay.loop();
-            deadline = loop.schedule(() -> fail(new TimeoutException("origin " + route.address()
-                    + " did not finish the SRT handshake within " + relay.settings.handshakeTimeout().toMillis()
-                    + " ms")), relay.settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            ChannelFuture cf = new Bootstrap().group(loop).channel(relay.transports.datagramChannel())
-                    .option(ChannelOption.SO_RCVBUF, 1 << 20)
-                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
-                    .handler(this).connect(route.address());
-            channel = cf.channel();
-            cf.addListener(f -> {
-                if (!f.isSuccess()) {
-                    fail(f.cause());
-                    return;
-                }
-                ByteBuf induction = Unpooled.buffer(SrtHandshake.SIZE);
-                SrtHandshake.write(induction, 0, 0, 4, 0, SrtHandshake.UDT_DGRAM, callerHandshake.initialSeq(),
-                        callerHandshake.mtu(), callerHandshake.flowWindow(), SrtHandshake.TYPE_INDUCTION,
-                        caller.socketId(), 0, route.address().getAddress());
-                request = induction.array();
-                resend();
-            });
-        }
-
-        void resend() {
-            if (request != null && outcome == null && channel.isActive()) {
-                channel.writeAndFlush(Unpooled.wrappedBuffer(request), channel.voidPromise());
-            }
-        }
+    /** The origin channel's handler once the session is established. */
+    private final class OriginRelay extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = msg instanceof DatagramPacket p ? p.content() : msg instanceof ByteBuf b ? b : null;
             try {
-                if (buf == null) {
-                    return;
-                }
-                if (outcome == Outcome.CONNECTED && state == State.ESTABLISHED) {
+                ByteBuf buf = msg instanceof DatagramPacket p ? p.content() : msg instanceof ByteBuf b ? b : null;
+                if (buf != null && state == State.ESTABLISHED) {
                     fromOrigin(buf);
-                } else if (outcome == null) {
-                    onHandshake(buf);
                 }
-            } catch (RuntimeException e) {
-                dropped++;
-                log.atDebug().addKeyValue("sid", sid).log("origin datagram dropped: {}", e.toString());
             } finally {
                 ReferenceCountUtil.release(msg);
             }
@@ -382,102 +328,17 @@ final class SrtSession {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (outcome == Outcome.CONNECTED) {
-                relay.flushToClients();
-            }
+            relay.flushToClients();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (outcome == null) {
-                fail(cause);
-            } else if (outcome == Outcome.CONNECTED && state == State.ESTABLISHED) {
-                close("origin unreachable: " + cause, true, false);
-            }
+            close("origin unreachable: " + cause, true, false);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (outcome == Outcome.CONNECTED && state == State.ESTABLISHED) {
-                close("origin channel closed", true, false);
-            }
-        }
-
-        private void onHandshake(ByteBuf buf) {
-            SrtHandshake hs;
-            try {
-                hs = SrtHandshake.parse(buf);
-            } catch (MalformedSrtPacketException e) {
-                dropped++;
-                return;
-            }
-            if (hs.isRejection()) {
-                rejectReason = SrtReject.reasonOf(hs.type());
-                finish(Outcome.REJECTED, callerAnswerFrom(buf));
-            } else if (hs.isInduction() && !concluding) {
-                if (hs.version() < 5 || hs.extensionField() != SrtHandshake.SRT_MAGIC) {
-                    fail(new IllegalStateException("origin " + route.address() + " does not speak HSv5"));
-                    return;
-                }
-                concluding = true;
-                ByteBuf conclusion = Unpooled.wrappedBuffer(callerConclusion.clone());
-                SrtPacket.setDestSocketId(conclusion, 0);
-                SrtHandshake.setCookie(conclusion, hs.cookie());
-                SrtHandshake.setPeerIp(conclusion, route.address().getAddress());
-                request = conclusion.array();
-                resend();
-            } else if (hs.isConclusion() && concluding) {
-                originSocketId = hs.socketId();
-                finish(Outcome.CONNECTED, callerAnswerFrom(buf));
-            }
-        }
-
-        /** The origin's answer as the caller must see it: the proxy's socket id, the caller's own cookie. */
-        private byte[] callerAnswerFrom(ByteBuf buf) {
-            ByteBuf copy = Unpooled.buffer(buf.readableBytes());
-            copy.writeBytes(buf, buf.readerIndex(), buf.readableBytes());
-            SrtHandshake.setSocketId(copy, proxySocketId);
-            SrtHandshake.setCookie(copy, callerHandshake.cookie());
-            SrtHandshake.setPeerIp(copy, caller.address().getAddress());
-            return copy.array();
-        }
-
-        void fail(Throwable cause) {
-            if (outcome != null) {
-                return;
-            }
-            outcome = Outcome.ABANDONED;
-            cancelDeadline();
-            closeChannel();
-            if (attempt == this) {
-                attempt = null;
-            }
-            done.completeExceptionally(cause);
-        }
-
-        void finish(Outcome result, byte[] callerAnswerBytes) {
-            if (outcome != null) {
-                return;
-            }
-            outcome = result;
-            answer = callerAnswerBytes;
-            cancelDeadline();
-            if (result != Outcome.CONNECTED) {
-                closeChannel();
-            }
-            done.complete(this);
-        }
-
-        private void cancelDeadline() {
-            if (deadline != null) {
-                deadline.cancel(false);
-            }
-        }
-
-        void closeChannel() {
-            if (channel != null) {
-                channel.close();
-            }
+            close("origin socket closed", true, false);
         }
     }
 }

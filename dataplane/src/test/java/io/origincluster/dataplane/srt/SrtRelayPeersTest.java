@@ -2,7 +2,6 @@ package io.origincluster.dataplane.srt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.origincluster.dataplane.testpeers.Ffmpeg;
 import io.origincluster.dataplane.testpeers.Ports;
 import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.dataplane.testpeers.SrtPeers;
@@ -49,8 +48,11 @@ class SrtRelayPeersTest {
 
     private void awaitMapsEmpty() {
         Awaitility.await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100))
-                .until(() -> proxy.stats().sessions() == 0 && proxy.stats().callers() == 0
-                        && proxy.stats().pendingHandshakes() == 0);
+                .until(() -> {
+                    SrtStats s = proxy.stats();
+                    return s.sessions() == 0 && s.callers() == 0 && s.pendingHandshakes() == 0
+                            && s.originSockets() == 0;
+                });
     }
 
     @ParameterizedTest(name = "passphrase={0}")
@@ -95,12 +97,14 @@ class SrtRelayPeersTest {
                 .isBetween(225, 250);
     }
 
-    @Test
-    void playerRequestsAStreamFromASendingOrigin() {
+    @ParameterizedTest(name = "passphrase={0}")
+    @ValueSource(booleans = {false, true})
+    void playerRequestsAStreamFromASendingOrigin(boolean encrypted) {
+        String secret = encrypted ? "&passphrase=origin-cluster-secret&pbkeylen=16" : "";
         int originPort = Ports.freeUdp();
-        track(SrtPeers.ffmpegSendingListener(originPort));
+        track(SrtPeers.ffmpegSendingListener(originPort, secret));
         proxy.registerOrigin("origin-a", originPort, 0);
-        int frames = Ffmpeg.countVideoFrames(proxy.url("#!::r=live/s1,m=request", ""), 2, 20);
+        int frames = countLiveFrames(proxy.url("#!::r=live/s1,m=request", secret));
         assertThat(frames).as("frames decoded by a player through the proxy").isGreaterThan(25);
         awaitMapsEmpty();
     }
@@ -125,6 +129,7 @@ class SrtRelayPeersTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                 .until(() -> outs.stream().allMatch(o -> SrtPeers.size(o) >= expected.length));
         assertThat(proxy.stats().sessions()).isEqualTo(n);
+        assertThat(proxy.stats().originSockets()).isEqualTo(n);
         for (Path o : outs) {
             assertThat(Files.readAllBytes(o)).as(o.toString()).isEqualTo(expected);
         }
@@ -152,6 +157,16 @@ class SrtRelayPeersTest {
         Awaitility.await().atMost(Duration.ofSeconds(8)).until(() -> !ffmpeg.isAlive());
         assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(5));
         assertThat(ffmpeg.process().exitValue()).as("ffmpeg: %s", ffmpeg.output()).isNotZero();
+    }
+
+    /** Plays about two seconds of a live SRT stream (short probing: the origin sends in real time). */
+    private static int countLiveFrames(String url) {
+        try (Proc p = Proc.start("ffprobe-srt-play", List.of("ffprobe", "-v", "error", "-analyzeduration", "1000000",
+                "-probesize", "300000", "-count_frames", "-read_intervals", "%+2", "-select_streams", "v:0",
+                "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", url))) {
+            assertThat(p.waitFor(20)).as("ffprobe: %s", p.output()).isZero();
+            return Integer.parseInt(p.output().trim().lines().reduce((a, b) -> b).orElse("0").trim());
+        }
     }
 
     private static int countFrames(Path ts) {

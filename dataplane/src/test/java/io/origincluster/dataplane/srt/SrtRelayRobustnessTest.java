@@ -66,7 +66,8 @@ class SrtRelayRobustnessTest {
         Awaitility.await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     SrtStats s = proxy.stats();
-                    return s.sessions() == 0 && s.callers() == 0 && s.pendingHandshakes() == 0;
+                    return s.sessions() == 0 && s.callers() == 0 && s.pendingHandshakes() == 0
+                            && s.originSockets() == 0;
                 });
     }
 
@@ -173,15 +174,15 @@ class SrtRelayRobustnessTest {
             for (int i = 0; i < 250; i++) {
                 c.send(RawSrtCaller.induction(1_000_000 + batch * 250 + i));
             }
-            SrtHandshake a;
-            while ((a = c.receive(answered + 250 > (batch + 1) * 250 ? 20 : 200)) != null) {
+            while (answered < (batch + 1) * 250) {
+                SrtHandshake a = c.receive(200);
+                if (a == null) {
+                    break; // a datagram lost on loopback under the burst; the total check below allows for it
+                }
                 assertThat(a.isInduction()).isTrue();
                 assertThat(a.cookie()).isNotZero();
                 assertThat(a.extensionField()).isEqualTo(SrtHandshake.SRT_MAGIC);
                 answered++;
-                if (answered == (batch + 1) * 250) {
-                    break;
-                }
             }
         }
         assertThat(answered).as("inductions answered").isGreaterThan(total * 9 / 10);
@@ -209,6 +210,7 @@ class SrtRelayRobustnessTest {
         SrtStats during = proxy.stats();
         assertThat(during.pendingHandshakes()).isLessThanOrEqualTo(20);
         assertThat(during.sessions()).isLessThanOrEqualTo(20);
+        assertThat(during.originSockets()).isLessThanOrEqualTo(20);
         Map<Integer, Integer> reasons = new HashMap<>();
         for (int i = 0; i < callers; i++) {
             SrtHandshake a = c.receive(3000);

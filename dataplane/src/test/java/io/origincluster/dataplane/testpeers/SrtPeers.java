@@ -56,11 +56,11 @@ public final class SrtPeers {
     }
 
     /** ffmpeg as an SRT listener that sends the test clip in a loop at real-time speed once a caller connects. */
-    public static Proc ffmpegSendingListener(int port) {
+    public static Proc ffmpegSendingListener(int port, String options) {
         Tools.require("ffmpeg");
         Proc p = Proc.start("ffmpeg-srt-origin", List.of("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1",
                 "-i", TestMedia.ts().toString(), "-c", "copy", "-f", "mpegts",
-                "srt://127.0.0.1:" + port + "?mode=listener"));
+                "srt://127.0.0.1:" + port + "?mode=listener" + options));
         awaitListening(port, 10);
         return p;
     }
