@@ -57,6 +57,10 @@ public final class BenchMain {
                     return ProcStats.cpuSeconds(proxy.pid());
                 }
 
+                public double proxySystemCpu() {
+                    return ProcStats.systemSeconds(proxy.pid());
+                }
+
                 public long proxyRss() {
                     return ProcStats.rss(proxy.pid());
                 }

@@ -24,6 +24,17 @@ public final class ProcStats {
         }
     }
 
+    /** stime alone (time in the kernel: system calls, network stack) in seconds, or -1. */
+    public static double systemSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Long.parseLong(f[12]) / TICKS_PER_SECOND;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Fields 14 and 15 of /proc/pid/stat, counted after the ')' that closes the command name. */
     static double cpuSecondsFromStat(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");

@@ -67,9 +67,10 @@ final class Report {
                 proxy.p90() - direct.p90(), proxy.p99() - direct.p99(), proxy.p999() - direct.p999());
         long clients = proxy.publishers() + proxy.players();
         long grown = proxy.proxyRss() - direct.proxyRss();
-        out.printf("proxy    cpu %.2f s over %.1f s (%.1f %% of one core), rss %s (peak %s; idle proxy in the direct "
+        out.printf("proxy    cpu %.2f s over %.1f s (%.1f %% of one core, %.0f %% of it in the kernel), rss %s (peak %s; idle proxy in the direct "
                         + "phase %s, so %s more = %s per client connection), %d fds for %d client connections%n",
-                proxy.proxyCpu(), proxy.seconds(), 100 * proxy.proxyCpu() / proxy.seconds(), mib(proxy.proxyRss()),
+                proxy.proxyCpu(), proxy.seconds(), 100 * proxy.proxyCpu() / proxy.seconds(),
+                proxy.proxyCpu() > 0 ? 100 * proxy.proxySystemCpu() / proxy.proxyCpu() : 0, mib(proxy.proxyRss()),
                 mib(proxy.proxyPeakRss()), mib(direct.proxyRss()), mib(grown),
                 clients > 0 ? String.format("%.1f KiB", grown / 1024.0 / clients) : "?", proxy.proxyFds(), clients);
         out.printf("cost     proxy cpu per relayed message %.2f us; origin cpu per relayed message direct %.2f us, "

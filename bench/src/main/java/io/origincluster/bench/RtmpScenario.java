@@ -29,7 +29,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
     /** What one phase measured. Proxy figures are read in both phases (idle proxy in the direct phase). */
     record Result(String label, int publishers, int players, int failures, double playerRampSeconds, List<String> sampleFailures,
                   double seconds, LoadStats.Snapshot window, long p50, long p90, long p99, long p999, long max,
-                  long latencySamples, double proxyCpu, long proxyRss, long proxyPeakRss, long proxyFds,
+                  long latencySamples, double proxyCpu, double proxySystemCpu, long proxyRss, long proxyPeakRss, long proxyFds,
                   double originCpu, double clientCpu, long redisCalls, Map<String, Long> redisByCommand, long closedInWindow) {
 
         long relayedMessages() {
@@ -58,6 +58,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             LatencyHistogram h = new LatencyHistogram();
             long closedBefore = stats.closed.sum();
             double proxyCpu0 = env.proxyCpu();
+            double proxySys0 = env.proxySystemCpu();
             double originCpu0 = ProcStats.cpuSeconds(env.originPid());
             double clientCpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
             Map<String, Long> redis0 = env.redisCalls();
@@ -70,6 +71,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             LoadStats.Snapshot s1 = stats.snapshot();
             Map<String, Long> redis1 = env.redisCalls();
             double proxyCpu = env.proxyCpu() - proxyCpu0;
+            double proxySys = env.proxySystemCpu() - proxySys0;
             double originCpu = ProcStats.cpuSeconds(env.originPid()) - originCpu0;
             double clientCpu = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - clientCpu0;
             Map<String, Long> byCmd = Report.delta(redis0, redis1);
@@ -78,7 +80,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             return new Result(label, pubs.ready().size(), plays.ready().size(), failures.size(), plays.seconds(),
                     failures.stream().distinct().limit(3).toList(), (t1 - t0) / 1e9, s1.minus(s0),
                     h.percentile(0.50), h.percentile(0.90), h.percentile(0.99), h.percentile(0.999), h.max(), h.count(),
-                    proxyCpu, env.proxyRss(), env.proxyPeakRss(), env.proxyFds(), originCpu, clientCpu, redisCalls, byCmd,
+                    proxyCpu, proxySys, env.proxyRss(), env.proxyPeakRss(), env.proxyFds(), originCpu, clientCpu, redisCalls, byCmd,
                     stats.closed.sum() - closedBefore);
         } finally {
             RtmpLoad.closeAll(all);
@@ -88,6 +90,8 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
     /** What a phase reads about the processes around it. */
     interface Env {
         double proxyCpu();
+
+        double proxySystemCpu();
 
         long proxyRss();
 
