@@ -1,0 +1,245 @@
+package io.origincluster.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load harness: starts Redis, an nginx-rtmp origin and the proxy (its own JVM), then runs each scenario twice
+ * in the same run, directly against the origin and through the proxy, and prints both and their ratios.
+ * {@code jmh [args]} runs the codec micro-benchmarks instead. Usage: see {@link #usage()}.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("jmh")) {
+            CodecBenchmarks.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        Options o = Options.parse(args);
+        if (o.help) {
+            System.out.println(usage());
+            return;
+        }
+        watchdog(o.integer("max-minutes", 40));
+        Path work = Path.of(o.string("work", "bench/target/bench-run")).toAbsolutePath();
+        Files.createDirectories(work);
+        printMachine(o);
+        List<AutoCloseable> open = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(open)));
+        try {
+            RedisServer redis = RedisServer.start(work);
+            open.add(redis);
+            NginxOrigin nginx = NginxOrigin.start(work);
+            open.add(nginx);
+            int srtOriginPort = Child.freeUdp();
+            List<String> javaOpts = o.string("proxy-java-opts", "").isBlank() ? List.of()
+                    : List.of(o.string("proxy-java-opts", "").trim().split("\\s+"));
+            ProxyProcess proxy = ProxyProcess.start(Path.of(o.string("proxy-jar",
+                    "dataplane/target/origin-cluster-dataplane.jar")), javaOpts, work, nginx.rtmpPort(),
+                    srtOriginPort, redis.port(), proxyEnv(o.string("proxy-env", "")));
+            open.add(proxy);
+            System.out.println("proxy: pid " + proxy.pid() + " rtmp 127.0.0.1:" + proxy.rtmpPort() + " srt udp "
+                    + proxy.srtPort() + ", java opts " + javaOpts + ", extra env [" + o.string("proxy-env", "") + "], log "
+                    + proxy.log()
+                    + "; origin nginx-rtmp 127.0.0.1:" + nginx.rtmpPort() + "; redis 127.0.0.1:" + redis.port());
+            RtmpScenario.Env env = new RtmpScenario.Env() {
+                public double proxyCpu() {
+                    return ProcStats.cpuSeconds(proxy.pid());
+                }
+
+                public double proxySystemCpu() {
+                    return ProcStats.systemSeconds(proxy.pid());
+                }
+
+                public long proxyRss() {
+                    return ProcStats.rss(proxy.pid());
+                }
+
+                public long proxyPeakRss() {
+                    return ProcStats.statusBytes(proxy.pid(), "VmHWM");
+                }
+
+                public long proxyFds() {
+                    return ProcStats.openFiles(proxy.pid());
+                }
+
+                public long originPid() {
+                    return nginx.pid();
+                }
+
+                public Map<String, Long> redisCalls() {
+                    return redis.commandCalls();
+                }
+            };
+            try (RtmpLoad load = new RtmpLoad(o.integer("client-threads", 2), o.integer("connect-concurrency", 32))) {
+                for (String name : o.scenarios) {
+                    System.out.println();
+                    System.out.println("[" + Instant.now() + "] scenario " + name + ", load average "
+                            + ProcStats.loadAverage());
+                    if (name.equals("srt")) {
+                        SrtScenario srt = SrtScenario.from(o);
+                        System.out.println("== " + srt.describe());
+                        SrtScenario.Result d = srt.run("direct", srtOriginPort, srtOriginPort, work, env);
+                        SrtScenario.Result p = srt.run("proxy", proxy.srtPort(), srtOriginPort, work, env);
+                        SrtScenario.print(System.out, d, p);
+                        continue;
+                    }
+                    RtmpScenario s = scenario(name, o);
+                    System.out.println("   " + s.describe() + " ...");
+                    RtmpScenario.Result direct = s.run("direct", nginx.rtmpPort(), load, env);
+                    Child.sleep(2000);
+                    RtmpScenario.Result viaProxy = s.run("proxy", proxy.rtmpPort(), load, env);
+                    Child.sleep(2000);
+                    Report.rtmp(System.out, s, direct, viaProxy);
+                    if (!proxy.isAlive()) {
+                        throw new IllegalStateException("the proxy exited; see " + proxy.log());
+                    }
+                }
+            }
+            System.out.println();
+            System.out.println("[" + Instant.now() + "] done, load average " + ProcStats.loadAverage());
+        } finally {
+            closeAll(open);
+        }
+        System.exit(0);
+    }
+
+    static RtmpScenario scenario(String name, Options o) {
+        RtmpScenario d = switch (name) {
+            case "throughput" -> new RtmpScenario(name, 4, 1, 100, 62_500, 3, 10, 30);
+            case "saturate" -> new RtmpScenario(name, 2, 1, 0, 65_536, 3, 10, 30);
+            case "latency" -> new RtmpScenario(name, 1000, 1, 25, 200, 5, 15, 120);
+            case "players" -> new RtmpScenario(name, 1, 10_000, 2, 250, 5, 10, 240);
+            default -> throw new IllegalArgumentException("unknown scenario '" + name + "'\n" + usage());
+        };
+        return new RtmpScenario(name, o.integer(name + ".streams", d.streams()),
+                o.integer(name + ".players", d.playersPerStream()), o.decimal(name + ".fps", d.fps()),
+                o.integer(name + ".size", d.messageSize()), o.integer(name + ".warmup", d.warmupSeconds()),
+                o.integer(name + ".duration", d.durationSeconds()), o.integer(name + ".ramp", d.rampSeconds()));
+    }
+
+    /** --proxy-env=PROXY_CONNECT_TIMEOUT=10s,PROXY_RTMP_IDLE_TIMEOUT=60s: extra settings for the proxy. */
+    static Map<String, String> proxyEnv(String spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : spec.split(",")) {
+            if (!kv.isBlank()) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--proxy-env takes NAME=VALUE[,NAME=VALUE...], got " + kv);
+                }
+                env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        return env;
+    }
+
+    static String usage() {
+        return """
+                scripts/bench [SCENARIO...] [--SCENARIO.KEY=VALUE...] [--OPTION=VALUE...]
+                scripts/bench jmh [JMH options]          codec micro-benchmarks (short by default)
+                Scenarios (default: throughput saturate latency players srt), each run directly against the origin
+                and through the proxy in the same run:
+                  throughput  4 streams x 1 player, 100 msg/s x 62,500 B = 50 Mbit/s per stream
+                  saturate    2 streams x 1 player, unpaced 64 KiB messages (as fast as TCP allows)
+                  latency     1,000 streams x 1 player, 25 msg/s x 200 B
+                  players     1 stream x 10,000 players, 2 msg/s x 250 B (cost per connection)
+                  srt         one SRT publisher at 20 Mbit/s (srt-live-transmit caller -> listener)
+                Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
+                ramp (seconds); srt keys: mbps, warmup, duration.
+                Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
+                         --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
+                         --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";
+    }
+
+    private static void printMachine(Options o) {
+        System.out.println("origin-cluster bench, " + Instant.now() + ", args " + o.raw);
+        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cpus, java "
+                + System.getProperty("java.version") + ", load average " + ProcStats.loadAverage()
+                + ", open-files limit " + openFilesLimit());
+    }
+
+    private static String openFilesLimit() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (l.startsWith("Max open files")) {
+                    return l.substring(26).trim().replaceAll("\\s+", " ");
+                }
+            }
+        } catch (IOException e) {
+            return "?";
+        }
+        return "?";
+    }
+
+    private static void watchdog(int minutes) {
+        Thread t = new Thread(() -> {
+            Child.sleep(minutes * 60_000L);
+            System.err.println("bench: --max-minutes=" + minutes + " reached, stopping");
+            System.exit(3);
+        }, "bench-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeAll(List<AutoCloseable> open) {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                System.err.println("close failed: " + e);
+            }
+        }
+        open.clear();
+    }
+
+    static final class Options {
+        final List<String> scenarios = new ArrayList<>();
+        final Map<String, String> values = new LinkedHashMap<>();
+        boolean help;
+        String raw;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            o.raw = String.join(" ", args);
+            for (String a : args) {
+                if (a.equals("-h") || a.equals("--help")) {
+                    o.help = true;
+                } else if (a.startsWith("--")) {
+                    int eq = a.indexOf('=');
+                    if (eq < 0) {
+                        throw new IllegalArgumentException("option " + a + " needs =VALUE\n" + usage());
+                    }
+                    o.values.put(a.substring(2, eq), a.substring(eq + 1));
+                } else {
+                    o.scenarios.add(a);
+                }
+            }
+            if (o.scenarios.isEmpty()) {
+                o.scenarios.addAll(List.of("throughput", "saturate", "latency", "players", "srt"));
+            }
+            return o;
+        }
+
+        String string(String key, String def) {
+            return values.getOrDefault(key, def);
+        }
+
+        int integer(String key, int def) {
+            return Integer.parseInt(string(key, Integer.toString(def)));
+        }
+
+        double decimal(String key, double def) {
+            return Double.parseDouble(string(key, Double.toString(def)));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.origincluster.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The origin: Debian's nginx with the RTMP module on a loopback port, one worker, live only (no HLS, so its disk
+ * writes do not add noise), with enough worker connections for the 10,000-player scenario.
+ */
+public final class NginxOrigin implements AutoCloseable {
+
+    private static final String MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+
+    private final Child child;
+    private final int rtmpPort;
+
+    private NginxOrigin(Child child, int rtmpPort) {
+        this.child = child;
+        this.rtmpPort = rtmpPort;
+    }
+
+    public static NginxOrigin start(Path workDir) {
+        if (!Files.isRegularFile(Path.of(MODULE))) {
+            throw new IllegalStateException("nginx RTMP module missing at " + MODULE
+                    + "; run scripts/install-test-deps.sh");
+        }
+        try {
+            Path dir = Files.createDirectories(workDir.resolve("nginx"));
+            Files.createDirectories(dir.resolve("logs"));
+            int port = Child.freeTcp();
+            String conf = """
+                    load_module %1$s;
+                    daemon off;
+                    master_process off;
+                    worker_processes 1;
+                    worker_rlimit_nofile 20000;
+                    error_log %2$s/logs/error.log warn;
+                    pid %2$s/nginx.pid;
+                    events { worker_connections 19000; multi_accept on; }
+                    rtmp {
+                      server {
+                        listen 127.0.0.1:%3$d;
+                        chunk_size 4096;
+                        application live {
+                          live on;
+                        }
+                      }
+                    }
+                    """.formatted(MODULE, dir, port);
+            Path file = dir.resolve("nginx.conf");
+            Files.writeString(file, conf);
+            Child c = Child.start("nginx-rtmp", List.of("nginx", "-p", dir.toString(), "-c", file.toString()),
+                    Map.of(), dir, workDir.resolve("logs"));
+            c.awaitTcp(port, 10);
+            return new NginxOrigin(c, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int rtmpPort() {
+        return rtmpPort;
+    }
+
+    public long pid() {
+        return child.pid();
+    }
+
+    @Override
+    public void close() {
+        child.close();
+    }
+}

@@ -1,0 +1,92 @@
+package io.origincluster.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data plane under test as its own JVM ({@code java -jar origin-cluster-dataplane.jar}), so its CPU time and
+ * memory are its own. Every listener is on a free loopback port; the origin is the configured default backend;
+ * state lives in a real Redis (PROXY_LOAD_BALANCER_TYPE=redis), whose call counters the harness reads.
+ */
+public final class ProxyProcess implements AutoCloseable {
+
+    private final Child child;
+    private final int rtmpPort;
+    private final int srtPort;
+
+    private ProxyProcess(Child child, int rtmpPort, int srtPort) {
+        this.child = child;
+        this.rtmpPort = rtmpPort;
+        this.srtPort = srtPort;
+    }
+
+    public static ProxyProcess start(Path jar, List<String> javaOpts, Path workDir, int originRtmpPort,
+                                     int originSrtPort, int redisPort, Map<String, String> extraEnv) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no proxy jar at " + jar + "; scripts/bench builds it");
+        }
+        int rtmp = Child.freeTcp();
+        int srt = Child.freeUdp();
+        int systemApi = Child.freeTcp();
+        Map<String, String> env = new HashMap<>();
+        env.put("PROXY_RTMP_SERVER", "127.0.0.1:" + rtmp);
+        env.put("PROXY_HTTP_SERVER", "127.0.0.1:" + Child.freeTcp());
+        env.put("PROXY_HTTP_API", "127.0.0.1:" + Child.freeTcp());
+        env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + Child.freeUdp());
+        env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
+        env.put("PROXY_SYSTEM_API", "127.0.0.1:" + systemApi);
+        env.put("PROXY_DEFAULT_BACKEND_ENABLED", "on");
+        env.put("PROXY_DEFAULT_BACKEND_IP", "127.0.0.1");
+        env.put("PROXY_DEFAULT_BACKEND_RTMP", Integer.toString(originRtmpPort));
+        env.put("PROXY_DEFAULT_BACKEND_SRT", "udp://127.0.0.1:" + originSrtPort);
+        env.put("PROXY_LOAD_BALANCER_TYPE", "redis");
+        env.put("PROXY_REDIS_HOST", "127.0.0.1");
+        env.put("PROXY_REDIS_PORT", Integer.toString(redisPort));
+        env.put("PROXY_CLUSTER_ID", "bench");
+        env.putAll(extraEnv);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(javaOpts);
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
+        Path dir = workDir.resolve("proxy");
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Child c = Child.start("proxy", cmd, env, dir, workDir.resolve("logs"));
+        c.awaitTcp(rtmp, 60);
+        c.awaitTcp(systemApi, 30);
+        return new ProxyProcess(c, rtmp, srt);
+    }
+
+    public int rtmpPort() {
+        return rtmpPort;
+    }
+
+    public int srtPort() {
+        return srtPort;
+    }
+
+    public long pid() {
+        return child.pid();
+    }
+
+    public boolean isAlive() {
+        return child.isAlive();
+    }
+
+    public Path log() {
+        return child.log();
+    }
+
+    @Override
+    public void close() {
+        child.close();
+    }
+}
