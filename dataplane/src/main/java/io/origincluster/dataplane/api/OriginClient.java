@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.origincluster.dataplane.netty.OriginDial;
 import io.origincluster.dataplane.netty.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -60,7 +61,7 @@ final class OriginClient {
                 }).connect(origin);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
+                result.completeExceptionally(OriginDial.failure(connect));
                 return;
             }
             FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.origincluster.dataplane.netty.OriginDial;
 import io.origincluster.dataplane.netty.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -62,7 +63,7 @@ final class OriginConnector {
             if (done.isSuccess()) {
                 result.complete(f.channel());
             } else {
-                result.completeExceptionally(done.cause());
+                result.completeExceptionally(OriginDial.failure(f));
             }
         });
         return result;

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.http.hls.PlaylistRewriter;
 import io.origincluster.dataplane.routing.NoRouteException;
+import io.origincluster.dataplane.routing.ProxyResourceException;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.state.Backend;
@@ -129,6 +130,8 @@ final class OriginRouter {
         if (cause instanceof NoRouteException nr) {
             owner.exchangeFailed(relay, nr.retryable() ? HttpResponseStatus.SERVICE_UNAVAILABLE
                     : HttpResponseStatus.BAD_GATEWAY, nr.getMessage());
+        } else if (cause instanceof ProxyResourceException) {
+            owner.exchangeFailed(relay, HttpResponseStatus.SERVICE_UNAVAILABLE, "proxy overloaded: " + cause.getMessage());
         } else if (cause instanceof IOException || cause instanceof ConnectTimeoutException) {
             owner.exchangeFailed(relay, HttpResponseStatus.BAD_GATEWAY,
                     "origin for " + key + " unreachable after failover: " + cause.getMessage());

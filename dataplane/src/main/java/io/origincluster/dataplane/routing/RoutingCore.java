@@ -107,6 +107,10 @@ public final class RoutingCore implements AutoCloseable {
                     return;
                 }
                 Throwable cause = unwrap(cerr);
+                if (cause instanceof ProxyResourceException) {
+                    result.completeExceptionally(cause); // the proxy is out of sockets: the origin is fine
+                    return;
+                }
                 String backendId = route.backend().id();
                 log.atWarn().addKeyValue("key", key).addKeyValue("backend", backendId)
                         .addKeyValue("address", route.address()).addKeyValue("retriesLeft", retriesLeft)

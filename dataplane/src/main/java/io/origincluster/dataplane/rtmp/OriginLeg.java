@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.netty.OriginDial;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
@@ -20,7 +21,6 @@ import io.origincluster.dataplane.rtmp.codec.HandshakeCompleted;
 import io.origincluster.dataplane.rtmp.codec.RtmpCommand;
 import io.origincluster.dataplane.rtmp.codec.RtmpMessage;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,8 +79,11 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
         leg.channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                leg.fail(done.cause() instanceof ConnectException c ? c
-                        : new IOException("connect to origin failed: " + done.cause(), done.cause()));
+                Throwable cause = OriginDial.failure(f);
+                Throwable failure = cause instanceof IOException io ? io
+                        : new IOException("connect to origin failed: " + cause, cause);
+                // a dial that never got a socket completes off the client's loop: hop back before failing
+                client.eventLoop().execute(() -> leg.fail(failure));
             }
         });
         ScheduledFuture<?> timer = client.eventLoop().schedule(() -> {
@@ -127,7 +130,7 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
 
     private void fail(Throwable cause) {
         if (ready.completeExceptionally(cause)) {
-            channel.close();
+            OriginDial.closeQuietly(channel);
         }
     }
 

@@ -264,4 +264,20 @@ class RoutingCoreTest {
         assertThat(RoutingCore.isIpLiteral("origin-0.origins.ns.svc")).isFalse();
         assertThat(RoutingCore.isIpLiteral("1.2.3")).isFalse();
     }
+
+    @Test
+    void aProxySideSocketFailureNeitherUnpinsNorFailsOver() throws Exception {
+        routing(2, TTL, Duration.ofSeconds(1));
+        register("a", "1935");
+        register("b", "1936");
+        String pinned = get(routing.route(KEY, Protocol.RTMP)).backend().id();
+        List<String> tried = Collections.synchronizedList(new ArrayList<>());
+        CompletionStage<Route> r = routing.connect(KEY, Protocol.RTMP, route -> {
+            tried.add(route.backend().id());
+            return CompletableFuture.failedFuture(new ProxyResourceException("Too many open files", null));
+        });
+        assertThatThrownBy(() -> get(r)).hasCauseInstanceOf(ProxyResourceException.class);
+        assertThat(tried).containsExactly(pinned);
+        assertThat(pinnedId()).isEqualTo(pinned);
+    }
 }

@@ -1,0 +1,55 @@
+package io.origincluster.dataplane.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.origincluster.dataplane.routing.ProxyResourceException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** A dial that never got a socket is the proxy's problem, not the origin's, and closing it must not throw. */
+class OriginDialTest {
+
+    private static final Transports TRANSPORTS = new Transports(1);
+
+    @AfterAll
+    static void close() {
+        TRANSPORTS.close();
+    }
+
+    @Test
+    void socketCreationFailureIsAProxyResourceFailure() {
+        ChannelFuture f = new Bootstrap().group(TRANSPORTS.workers())
+                .channelFactory(() -> {
+                    throw new ChannelException("Too many open files");
+                })
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(new InetSocketAddress("127.0.0.1", 9));
+        f.awaitUninterruptibly();
+        assertThat(f.isSuccess()).isFalse();
+        assertThat(OriginDial.failure(f)).isInstanceOf(ProxyResourceException.class)
+                .hasMessageContaining("Too many open files");
+        OriginDial.closeQuietly(f.channel()); // must not throw "channel not registered to an event loop"
+    }
+
+    @Test
+    void aRefusingOriginStaysTheOriginsFailure() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        ChannelFuture f = new Bootstrap().group(TRANSPORTS.workers()).channel(TRANSPORTS.clientChannel())
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(new InetSocketAddress("127.0.0.1", closedPort));
+        f.awaitUninterruptibly();
+        assertThat(OriginDial.failure(f)).isInstanceOf(ConnectException.class)
+                .isNotInstanceOf(ProxyResourceException.class);
+        OriginDial.closeQuietly(f.channel());
+    }
+}
