@@ -14,6 +14,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.netty.OriginDial;
 import io.origincluster.dataplane.routing.Route;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -104,11 +105,18 @@ final class OriginHandshake extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
                 .handler(this).connect(route.address());
         channel = cf.channel();
-        relay.originChannels(+1);
-        channel.closeFuture().addListener(f -> relay.originChannels(-1));
+        if (channel.isOpen()) { // no socket at all (EMFILE) means nothing to count or close
+            relay.originChannels(+1);
+            channel.closeFuture().addListener(f -> relay.originChannels(-1));
+        }
         cf.addListener(f -> {
             if (!f.isSuccess()) {
-                fail(f.cause());
+                Throwable cause = OriginDial.failure(cf);
+                if (loop.inEventLoop()) {
+                    fail(cause);
+                } else {
+                    loop.execute(() -> fail(cause));
+                }
                 return;
             }
             SrtHandshake c = caller.conclusion();
@@ -215,8 +223,6 @@ final class OriginHandshake extends ChannelInboundHandlerAdapter {
     }
 
     void closeChannel() {
-        if (channel != null) {
-            channel.close();
-        }
+        OriginDial.closeQuietly(channel);
     }
 }

@@ -15,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.origincluster.dataplane.ProtocolServer;
 import io.origincluster.dataplane.config.WebRtcSettings;
+import io.origincluster.dataplane.netty.OriginDial;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.routing.StreamKey;
@@ -292,13 +293,25 @@ public final class WebRtcRelayServer implements ProtocolServer {
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                 .handler(new OriginSide(s)).connect(origin);
         s.backend = f.channel();
-        backendSockets++;
-        s.backend.closeFuture().addListener(x -> backendSockets--);
+        if (s.backend.isOpen()) { // no socket at all (EMFILE) means nothing to count or close
+            backendSockets++;
+            s.backend.closeFuture().addListener(x -> backendSockets--);
+        }
         f.addListener(done -> {
             if (done.isSuccess()) {
                 s.onConnected();
-            } else if (byUsername.get(s.username) == s) {
-                closeSession(s, "origin socket failed: " + done.cause());
+                return;
+            }
+            Throwable cause = OriginDial.failure(f);
+            Runnable close = () -> {
+                if (byUsername.get(s.username) == s) {
+                    closeSession(s, "origin socket failed: " + cause);
+                }
+            };
+            if (loop.inEventLoop()) {
+                close.run();
+            } else {
+                loop.execute(close); // a dial that never got a socket completes off the loop
             }
         });
         log.atInfo().addKeyValue("sid", s.sid).addKeyValue("key", record.streamKey())
@@ -409,9 +422,7 @@ public final class WebRtcRelayServer implements ProtocolServer {
             byClient.remove(s.client);
         }
         s.releaseQueued();
-        if (s.backend != null) {
-            s.backend.close();
-        }
+        OriginDial.closeQuietly(s.backend);
         log.atInfo().addKeyValue("sid", s.sid).addKeyValue("key", s.record.streamKey())
                 .addKeyValue("toOrigin", s.packetsToOrigin).addKeyValue("toClient", s.packetsToClient)
                 .log("webrtc session closed: {}", reason);

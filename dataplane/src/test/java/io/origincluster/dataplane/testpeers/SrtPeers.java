@@ -66,17 +66,25 @@ public final class SrtPeers {
     }
 
     /**
-     * Waits until something has bound UDP {@code port} on loopback (a peer process has started listening), so a
-     * test never races the peer's start-up. Fails after {@code seconds}.
+     * Waits until something has bound UDP {@code port} (a peer process has started listening), so a test never
+     * races the peer's start-up. Reads the kernel's socket tables instead of probing with a bind of our own: a
+     * probe that holds the port for an instant can make the peer's own bind fail. Fails after {@code seconds}.
      */
     public static void awaitListening(int port, int seconds) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String hexPort = String.format(":%04X ", port);
         while (System.nanoTime() < deadline) {
-            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port))) {
-                probe.close();
-            } catch (java.net.SocketException inUse) {
-                return;
+            for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+                try {
+                    for (String line : Files.readAllLines(Path.of(table))) {
+                        String[] cols = line.trim().split("\\s+");
+                        if (cols.length > 1 && (cols[1] + " ").endsWith(hexPort)) {
+                            return;
+                        }
+                    }
+                } catch (IOException e) {
+                    // table absent (no IPv6): the other one decides
+                }
             }
             try {
                 Thread.sleep(20);
