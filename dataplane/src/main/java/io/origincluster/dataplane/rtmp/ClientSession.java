@@ -101,22 +101,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void command(ChannelHandlerContext ctx, RtmpMessage m) {
-        if (m.isProtocolControl()) {
-            if (!control.consume(m)) {
-                m.release();
-            }
-            return;
-        }
-        if (!m.isCommand()) {
-            m.release();
-            return;
-        }
-        RtmpCommand c;
         int streamId = m.streamId();
-        try {
-            c = RtmpCommand.decode(m);
-        } finally {
-            m.release();
+        RtmpCommand c = control.setupCommand(m);
+        if (c == null) {
+            return;
         }
         double tid = c.transactionId();
         switch (c.name()) {

@@ -3,6 +3,7 @@ package io.origincluster.dataplane.rtmp;
 import io.netty.channel.Channel;
 import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
 import io.origincluster.dataplane.rtmp.codec.ControlMessages;
+import io.origincluster.dataplane.rtmp.codec.RtmpCommand;
 import io.origincluster.dataplane.rtmp.codec.RtmpMessage;
 
 /**
@@ -20,6 +21,28 @@ final class LegControl {
     LegControl(Channel channel, ChunkDecoder decoder) {
         this.channel = channel;
         this.decoder = decoder;
+    }
+
+    /**
+     * Before the relay starts, a leg only cares about commands: protocol control is consumed here, other messages
+     * are dropped, a command is decoded. Always releases {@code m}; null when it carried no command.
+     */
+    RtmpCommand setupCommand(RtmpMessage m) {
+        if (m.isProtocolControl()) {
+            if (!consume(m)) {
+                m.release();
+            }
+            return null;
+        }
+        if (!m.isCommand()) {
+            m.release();
+            return null;
+        }
+        try {
+            return RtmpCommand.decode(m);
+        } finally {
+            m.release();
+        }
     }
 
     /**

@@ -168,21 +168,9 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
     }
 
     private void setup(ChannelHandlerContext ctx, RtmpMessage m) {
-        if (m.isProtocolControl()) {
-            if (!control.consume(m)) {
-                m.release();
-            }
+        RtmpCommand c = control.setupCommand(m);
+        if (c == null) {
             return;
-        }
-        if (!m.isCommand()) {
-            m.release();
-            return;
-        }
-        RtmpCommand c;
-        try {
-            c = RtmpCommand.decode(m);
-        } finally {
-            m.release();
         }
         switch (c.name()) {
             case "_result" -> {

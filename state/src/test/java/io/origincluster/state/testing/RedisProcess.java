@@ -80,22 +80,29 @@ final class RedisProcess implements AutoCloseable {
     }
 
     private void awaitListening() {
+        if (!awaitPort(port, process::isAlive)) {
+            close();
+            throw new IllegalStateException("redis-server did not listen on port " + port + " (see target/peer-logs)");
+        }
+    }
+
+    /** Waits up to 10 s for a TCP listener on loopback {@code port} while {@code alive} holds. */
+    static boolean awaitPort(int port, java.util.function.BooleanSupplier alive) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && process.isAlive()) {
+        while (System.nanoTime() < deadline && alive.getAsBoolean()) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException e) {
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    break;
+                    return false;
                 }
             }
         }
-        close();
-        throw new IllegalStateException("redis-server did not listen on port " + port + " (see target/peer-logs)");
+        return false;
     }
 
     @Override

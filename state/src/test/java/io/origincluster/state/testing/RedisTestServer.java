@@ -2,10 +2,7 @@ package io.origincluster.state.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Redis server on a free loopback port: the system {@code redis-server} when installed (Debian's 7.x),
@@ -47,22 +44,10 @@ public final class RedisTestServer implements AutoCloseable {
     }
 
     private void awaitEmbeddedUp() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        if (!RedisProcess.awaitPort(port, () -> true)) {
+            close();
+            throw new IllegalStateException("embedded redis did not start on port " + port);
         }
-        close();
-        throw new IllegalStateException("embedded redis did not start on port " + port);
     }
 
     public int port() {
