@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +45,7 @@ public final class KubeletSimulator implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
     private final String deployment;
-    private final Map<String, PodOrigin> running = new ConcurrentHashMap<>();
+    private final Map<String, NginxRtmpOrigin> running = new ConcurrentHashMap<>();
     private final Map<String, Long> createdOrder = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final List<String> scaledDown = new ArrayList<>();
@@ -64,7 +65,7 @@ public final class KubeletSimulator implements AutoCloseable {
     }
 
     /** Pod name to the origin running for it. */
-    public Map<String, PodOrigin> origins() {
+    public Map<String, NginxRtmpOrigin> origins() {
         return Map.copyOf(running);
     }
 
@@ -155,7 +156,7 @@ public final class KubeletSimulator implements AutoCloseable {
         createdOrder.put(name, sequence.incrementAndGet());
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         int rtmp = port(c, "rtmp");
-        PodOrigin origin = PodOrigin.start(name, ip, rtmp, port(c, "http"), port(c, "api"));
+        NginxRtmpOrigin origin = NginxRtmpOrigin.start(name, ip, rtmp, port(c, "http"), port(c, "api"));
         running.put(name, origin);
         // Running with its IP; Ready once the readiness probe (tcpSocket on rtmp) passes
         boolean ready = origin.accepts(rtmp);
@@ -192,7 +193,7 @@ public final class KubeletSimulator implements AutoCloseable {
     }
 
     private void stop(String name) {
-        PodOrigin o = running.remove(name);
+        NginxRtmpOrigin o = running.remove(name);
         if (o != null) {
             log.info("pod {} gone: stopping {}", name, o);
             o.close();

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
 import io.origincluster.dataplane.testpeers.Ports;
 import io.origincluster.operator.HealthServer;
 import io.origincluster.operator.OperatorSettings;
@@ -180,7 +181,7 @@ public final class MockCluster implements ClusterUnderTest {
     @Override
     public ExternalOrigin startExternalOrigin(String id) {
         int api = Ports.freeTcp();
-        PodOrigin origin = PodOrigin.start(id, "127.0.0.1", Ports.freeTcp(), Ports.freeTcp(), api);
+        NginxRtmpOrigin origin = NginxRtmpOrigin.start(id, "127.0.0.1", Ports.freeTcp(), Ports.freeTcp(), api);
         String service = "svc" + origin.rtmpPort();
         String pid = Long.toString(origin.pid());
         String body = """
