@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -119,16 +115,25 @@ record SrtScenario(double mbps, int warmupSeconds, int durationSeconds) {
         return t;
     }
 
+    /**
+     * Waits for srt-live-transmit to bind {@code port}, reading the kernel's socket table: probing with a bind of
+     * our own could take the port for an instant and make the peer's bind fail.
+     */
     private static void awaitUdpBound(int port, int seconds) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String suffix = String.format(":%04X", port);
         while (System.nanoTime() < deadline) {
-            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    port))) {
-                probe.close();
-                Child.sleep(50);
-            } catch (SocketException inUse) {
-                return;
+            try {
+                for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/net/udp"))) {
+                    String[] cols = line.trim().split("\\s+");
+                    if (cols.length > 1 && cols[1].endsWith(suffix)) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read /proc/net/udp", e);
             }
+            Child.sleep(50);
         }
         throw new IllegalStateException("srt-live-transmit did not bind udp " + port);
     }
