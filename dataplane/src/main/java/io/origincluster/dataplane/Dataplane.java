@@ -50,7 +50,8 @@ public final class Dataplane implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.transports = new Transports(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        this.routing = new RoutingCore(store, config.routing());
+        this.routing = new RoutingCore(store, config.routing(), config.hitless().drainTimeout());
+        metrics.bindMoves(routing.sessions());
     }
 
     private static StateStore createStore(StateSettings s, ProxyConfig config) {
@@ -78,7 +79,8 @@ public final class Dataplane implements AutoCloseable {
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
         servers.add(new SrtServer(config.srt(), routing, transports));
-        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, () -> started));
+        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing.sessions(),
+                () -> started));
         servers.add(new HttpStreamServer(config, routing, transports));
         try {
             for (ProtocolServer s : servers) {

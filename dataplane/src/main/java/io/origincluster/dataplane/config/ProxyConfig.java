@@ -20,6 +20,7 @@ public record ProxyConfig(
         HttpSettings http,
         WebRtcSettings webrtc,
         SrtSettings srt,
+        HitlessSettings hitless,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -44,7 +45,8 @@ public record ProxyConfig(
         HttpSettings http = HttpSettings.from(env);
         WebRtcSettings webrtc = WebRtcSettings.from(env);
         SrtSettings srt = SrtSettings.from(env);
+        HitlessSettings hitless = HitlessSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                env.describe());
+                hitless, env.describe());
     }
 }

@@ -51,6 +51,27 @@ public final class Metrics {
                 .tag("operation", operation).tag("result", result).register(registry);
     }
 
+    /**
+     * Session moves (drain, origin death, publisher return) by protocol, reason and outcome, and the stall each
+     * completed move caused: {@code origincluster_session_moves_total}, {@code origincluster_session_move_stall_seconds}.
+     */
+    public void bindMoves(io.origincluster.dataplane.routing.LiveSessions sessions) {
+        Gauge.builder("origincluster.sessions.movable", sessions, io.origincluster.dataplane.routing.LiveSessions::size)
+                .description("Live sessions through this proxy that can move to another origin").register(registry);
+        sessions.stats().listener((protocol, reason, outcome, stallNanos) -> {
+            Counter.builder("origincluster.session.moves").description("Session moves to another origin")
+                    .tag("protocol", protocol).tag("reason", reason)
+                    .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+            if (outcome == io.origincluster.dataplane.routing.MoveStats.Outcome.COMPLETED && stallNanos >= 0) {
+                io.micrometer.core.instrument.Timer.builder("origincluster.session.move.stall")
+                        .description("How long a moved session's client got no media")
+                        .tag("protocol", protocol).tag("reason", reason)
+                        .publishPercentileHistogram().register(registry)
+                        .record(stallNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
     /** Reads origin and pin counts from the store (asynchronously) into the gauges. */
     public CompletionStage<Void> refreshState(StateStore store) {
         return store.liveBackends()

@@ -38,11 +38,24 @@ public final class RoutingCore implements AutoCloseable {
     private final ConcurrentHashMap<String, Cached> pinCache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> lastTouch = new ConcurrentHashMap<>();
     private final AutoCloseable subscription;
+    private final LiveSessions sessions;
+    private long lastAudit = System.nanoTime();
 
     public RoutingCore(StateStore store, RoutingSettings settings) {
+        this(store, settings, java.time.Duration.ofSeconds(30));
+    }
+
+    /** @param drainTimeout how long sessions on a draining origin get to move make-before-break */
+    public RoutingCore(StateStore store, RoutingSettings settings, java.time.Duration drainTimeout) {
         this.store = store;
         this.settings = settings;
+        this.sessions = new LiveSessions(drainTimeout::toNanos);
         this.subscription = store.onBackendChange(this::onBackendEvent);
+    }
+
+    /** The live sessions of this proxy, by origin: what a drain moves. */
+    public LiveSessions sessions() {
+        return sessions;
     }
 
     public StateStore store() {
@@ -83,9 +96,31 @@ public final class RoutingCore implements AutoCloseable {
      */
     public <T> CompletionStage<T> connect(StreamKey key, Protocol protocol,
                                           Function<Route, CompletionStage<T>> connector) {
+        return connect(key, protocol, Set.of(), connector);
+    }
+
+    /**
+     * Like {@link #connect(StreamKey, Protocol, Function)}, never choosing an origin in {@code avoid}: a live
+     * session moving off its origin (drained, dead). A pin naming an avoided origin is replaced atomically, so
+     * every session of the stream, on any proxy, follows the first one that moved.
+     */
+    public <T> CompletionStage<T> connect(StreamKey key, Protocol protocol, Set<String> avoid,
+                                          Function<Route, CompletionStage<T>> connector) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(key, protocol, connector, new HashSet<>(), settings.connectRetries(), result);
+        for (String id : avoid) {
+            invalidate(key.toString(), id);
+        }
+        attempt(key, protocol, connector, new HashSet<>(avoid), settings.connectRetries(), result);
         return result;
+    }
+
+    /**
+     * A session's origin leg failed after it was relaying: the origin is unpinned for this stream (only while the
+     * pin still names it) so the next route picks another.
+     */
+    public void originLost(StreamKey key, String backendId) {
+        invalidate(key.toString(), backendId);
+        store.unpin(key.toString(), backendId);
     }
 
     private <T> void attempt(StreamKey key, Protocol protocol, Function<Route, CompletionStage<T>> connector,
@@ -146,6 +181,10 @@ public final class RoutingCore implements AutoCloseable {
     /** Drops expired cache entries; the owner calls this periodically so the maps track live streams only. */
     public void sweep() {
         long now = System.nanoTime();
+        if (now - lastAudit > AUDIT_EVERY_NANOS && sessions.size() > 0) {
+            lastAudit = now;
+            auditSessions();
+        }
         pinCache.values().removeIf(c -> c.expiresAtNanos() - now <= 0);
         long keep = settings.pinTtl().toNanos();
         lastTouch.values().removeIf(t -> now - t > keep);
@@ -160,7 +199,27 @@ public final class RoutingCore implements AutoCloseable {
         pinCache.computeIfPresent(key, (k, c) -> c.backend().id().equals(backendId) ? null : c);
     }
 
+    private static final long AUDIT_EVERY_NANOS = 2_000_000_000L;
+
+    /** Catches drains and removals whose event this proxy missed (a dropped pub/sub message, a resync). */
+    private void auditSessions() {
+        store.liveBackends().whenComplete((live, err) -> {
+            if (err != null) {
+                return;
+            }
+            java.util.Map<String, Backend> byId = new java.util.HashMap<>();
+            live.forEach(b -> byId.put(b.id(), b));
+            for (String id : sessions.countsByBackend().keySet()) {
+                Backend b = byId.get(id);
+                if (b == null || b.draining()) {
+                    sessions.moveAllOff(id, b == null ? "origin removed" : "origin draining");
+                }
+            }
+        });
+    }
+
     private void onBackendEvent(BackendEvent event) {
+        sessions.onBackendEvent(event);
         switch (event.type()) {
             case REMOVED, DRAINING -> pinCache.values().removeIf(c -> c.backend().id().equals(event.backendId()));
             case RESYNC -> pinCache.clear();

@@ -16,7 +16,8 @@ import java.util.TreeMap;
 
 /**
  * The JSON shapes of {@code GET /api/v1/origins} and {@code GET /api/v1/streams} (what SRS issue #4646 asks for):
- * each origin with its liveness, draining flag, lease expiry, endpoints and the address the proxy dials, and each
+ * each origin with its liveness, draining flag, the sessions this proxy relays through it, lease expiry, endpoints
+ * and the address the proxy dials, and each
  * pinned stream with its origin.
  */
 final class ClusterView {
@@ -24,12 +25,17 @@ final class ClusterView {
     private ClusterView() {
     }
 
-    static Map<String, Object> origins(List<Backend> backends, Map<String, String> pins, Instant now) {
+    static Map<String, Object> origins(List<Backend> backends, Map<String, String> pins,
+                                       Map<String, Integer> sessions, Instant now) {
         Map<String, Long> pinCounts = new HashMap<>();
         pins.values().forEach(id -> pinCounts.merge(id, 1L, Long::sum));
         List<Map<String, Object>> list = new ArrayList<>();
         backends.stream().sorted(Comparator.comparing(Backend::id))
-                .forEach(b -> list.add(origin(b, pinCounts.getOrDefault(b.id(), 0L), now)));
+                .forEach(b -> {
+                    Map<String, Object> o = origin(b, pinCounts.getOrDefault(b.id(), 0L), now);
+                    o.put("sessions", sessions.getOrDefault(b.id(), 0));
+                    list.add(o);
+                });
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("code", 0);
         out.put("origins", list);

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.origincluster.dataplane.Version;
 import io.origincluster.dataplane.config.SystemApiSettings;
 import io.origincluster.dataplane.metrics.Metrics;
+import io.origincluster.dataplane.routing.LiveSessions;
 import io.origincluster.state.Backend;
 import io.origincluster.state.StateStore;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * POST   /api/v1/srs/register     SRS heartbeat: register or refresh an origin (token)
  * DELETE /api/v1/srs/register     same body: the origin leaves at once (token)
  * DELETE /api/v1/origins/{id}     remove an origin by id (token)
+ * POST   /api/v1/origins/{id}/drain  no new streams; live sessions move off it (token)
+ * DELETE /api/v1/origins/{id}/drain  takes new streams again (token)
  * GET    /api/v1/origins          origins with liveness, draining, lease expiry, endpoints, pinned streams
  * GET    /api/v1/streams          pinned streams: key to origin
  * GET    /api/v1/versions         signature and version
@@ -49,6 +52,7 @@ final class SystemApi {
 
     static final String REGISTER = "/api/v1/srs/register";
     static final String ORIGINS = "/api/v1/origins";
+    static final String DRAIN = "/drain";
     /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
     static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
@@ -56,6 +60,7 @@ final class SystemApi {
     private final StateStore store;
     private final Metrics metrics;
     private final BooleanSupplier ready;
+    private final LiveSessions sessions;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Clock clock = Clock.systemUTC();
     private final byte[] token;
@@ -63,7 +68,9 @@ final class SystemApi {
     /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
 
-    SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics, BooleanSupplier ready) {
+    SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics, LiveSessions sessions,
+              BooleanSupplier ready) {
+        this.sessions = sessions;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -91,6 +98,17 @@ final class SystemApi {
             }
             if (m.equals(HttpMethod.DELETE)) {
                 return deregisterByBody(req, sid);
+            }
+            return notAllowed("POST, DELETE");
+        }
+        if (path.startsWith(ORIGINS + "/") && path.endsWith(DRAIN)) {
+            String id = QueryStringDecoder.decodeComponent(
+                    path.substring(ORIGINS.length() + 1, path.length() - DRAIN.length()));
+            if (m.equals(HttpMethod.POST)) {
+                return drain(req, sid, id, true);
+            }
+            if (m.equals(HttpMethod.DELETE)) {
+                return drain(req, sid, id, false);
             }
             return notAllowed("POST, DELETE");
         }
@@ -186,9 +204,39 @@ final class SystemApi {
         });
     }
 
+    private CompletionStage<FullHttpResponse> drain(FullHttpRequest req, String sid, String id, boolean on) {
+        String operation = on ? "drain" : "undrain";
+        if (!authorized(req)) {
+            return unauthorized(operation);
+        }
+        if (id.isEmpty() || id.indexOf('/') >= 0) {
+            return done(ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no origin '" + id + "'"));
+        }
+        // every proxy (this one included) hears the store's draining event and moves its own sessions
+        return store.setDraining(id, on).handle((known, err) -> {
+            if (err != null) {
+                return storeFailed(operation, sid, err);
+            }
+            if (!known) {
+                count(operation, "unknown");
+                return ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no origin '" + id + "'");
+            }
+            count(operation, "ok");
+            log.atInfo().addKeyValue("sid", sid).addKeyValue("backend", id).log(on ? "origin draining"
+                    : "origin no longer draining");
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", 0);
+            body.put("id", id);
+            body.put("draining", on);
+            body.put("sessions", sessions.countsByBackend().getOrDefault(id, 0));
+            return ok(body);
+        });
+    }
+
     private CompletionStage<FullHttpResponse> origins() {
         return store.liveBackends().thenCombine(store.pins(),
-                (backends, pins) -> ok(ClusterView.origins(backends, pins, clock.instant())));
+                (backends, pins) -> ok(ClusterView.origins(backends, pins, sessions.countsByBackend(),
+                        clock.instant())));
     }
 
     private CompletionStage<FullHttpResponse> streams() {
