@@ -74,7 +74,7 @@ public final class Dataplane implements AutoCloseable {
                 throw e;
             }
         }
-        servers.add(new RtmpServer(config.rtmp(), config.routing(), routing, transports));
+        servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports));
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));

@@ -49,6 +49,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private RtmpRequest request;
     private volatile OriginLeg leg;
     private Relay relay;
+    private OriginSwitcher switcher;
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
 
@@ -219,8 +220,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         String code = request.publish() ? "NetStream.Publish.Start" : "NetStream.Play.Start";
         channel.write(Replies.onStatus(channel.alloc(), clientStreamId, "status", code,
                 "Started " + (request.publish() ? "publishing " : "playing ") + request.streamName() + "."));
-        relay = new Relay(this, channel, control, l, clientStreamId);
+        switcher = new OriginSwitcher(this, server, channel, request, l.route().backend().id());
+        relay = new Relay(switcher, channel, control, l, clientStreamId, request.publish(),
+                server.hitless().publishBufferBytes());
+        switcher.bind(relay);
         phase = Phase.RELAY;
+        server.routing().sessions().add(switcher);
         for (RtmpMessage m : queued) {
             relay.fromClient(m);
         }
@@ -230,10 +235,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         long idle = server.settings().idleTimeout().toNanos();
         long tick = server.tick().toNanos();
         relayTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
+            if (switcher.recovering()) {
+                return; // the hold bounds a session without a working leg
+            }
             if (System.nanoTime() - relay.lastActivityNanos() > idle) {
                 end("idle for " + server.settings().idleTimeout().toMillis() + " ms", new IOException("idle"));
             } else {
-                server.routing().touch(request.key(), l.route().backend().id());
+                server.routing().touch(request.key(), switcher.backendId());
             }
         }, tick, tick, TimeUnit.NANOSECONDS);
         log.atInfo().addKeyValue("sid", sid).addKeyValue("key", request.key())
@@ -249,7 +257,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         switch (phase) {
-            case RELAY -> relay.readComplete(channel);
+            case RELAY -> relay.clientReadComplete();
             case COMMANDS -> {
                 if (control != null) {
                     control.acknowledge();
@@ -268,7 +276,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (relay != null) {
-            relay.writabilityChanged(channel);
+            relay.clientWritabilityChanged();
         } else if (phase == Phase.COMMANDS && channel.isWritable()) {
             ctx.read();
         }
@@ -290,8 +298,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     long pendingWriteBytes() {
         long own = pending(channel);
-        OriginLeg l = leg;
+        Relay r = relay;
+        OriginLeg l = r != null ? r.active() : leg;
         return Math.max(own, l == null ? 0 : pending(l.channel()));
+    }
+
+    int clientStreamId() {
+        return clientStreamId;
     }
 
     private static long pending(Channel ch) {
@@ -319,7 +332,19 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         queued.forEach(RtmpMessage::release);
         queued.clear();
-        if (leg != null) {
+        if (switcher != null) {
+            switcher.end();
+            server.routing().sessions().remove(switcher);
+        }
+        if (relay != null) {
+            for (OriginLeg l : new OriginLeg[] {relay.active(), relay.incoming()}) {
+                if (l != null) {
+                    l.detach();
+                    l.channel().close();
+                }
+            }
+            relay.release();
+        } else if (leg != null) {
             leg.channel().close();
         }
         channel.close();
@@ -330,7 +355,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 || was == Phase.RELAY && reason.startsWith("client") && cause instanceof IOException;
         var line = normal ? log.atInfo() : log.atWarn();
         line.addKeyValue("sid", sid).addKeyValue("key", request == null ? null : request.key())
-                .addKeyValue("backend", leg == null ? null : leg.route().backend().id())
+                .addKeyValue("backend", switcher != null ? switcher.backendId()
+                        : leg == null ? null : leg.route().backend().id())
                 .addKeyValue("phase", was).addKeyValue("remote", channel.remoteAddress())
                 .log("session ended: {}{}", reason, cause == null ? "" : " (" + cause + ")");
     }

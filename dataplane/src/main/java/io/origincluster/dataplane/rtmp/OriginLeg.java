@@ -53,6 +53,7 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
     private Map<String, Object> rejection;
     private boolean started;
     private Relay relay;
+    private boolean detached;
 
     private OriginLeg(RtmpRequest request, Route route) {
         this.request = request;
@@ -122,10 +123,16 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
     void attach(Relay r) {
         relay = r;
         for (RtmpMessage m : pending) {
-            r.fromOrigin(m);
+            r.fromOrigin(this, m);
         }
         pending.clear();
-        r.readComplete(channel);
+        r.originReadComplete(this);
+    }
+
+    /** The relay no longer wants to hear from this leg (it was replaced and is being closed). */
+    void detach() {
+        relay = null;
+        detached = true;
     }
 
     private void fail(Throwable cause) {
@@ -154,7 +161,9 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
             return;
         }
         if (relay != null) {
-            relay.fromOrigin(m);
+            relay.fromOrigin(this, m);
+        } else if (detached) {
+            m.release();
         } else if (started || ready.isDone()) {
             if (pending.size() >= MAX_PENDING) {
                 m.release();
@@ -220,7 +229,7 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (relay != null) {
-            relay.readComplete(ctx.channel());
+            relay.originReadComplete(this);
             return;
         }
         if (control != null) {
@@ -234,7 +243,7 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (relay != null) {
-            relay.writabilityChanged(ctx.channel());
+            relay.originWritabilityChanged(this);
         }
     }
 
@@ -244,15 +253,17 @@ final class OriginLeg extends ChannelInboundHandlerAdapter {
         pending.forEach(RtmpMessage::release);
         pending.clear();
         if (relay != null) {
-            relay.closed(ctx.channel(), null);
+            relay.originClosed(this, null);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         fail(cause);
-        if (relay != null) {
-            relay.closed(ctx.channel(), cause);
+        Relay r = relay;
+        relay = null; // the close below reports once, with the cause
+        if (r != null) {
+            r.originClosed(this, cause);
         }
         ctx.close();
     }

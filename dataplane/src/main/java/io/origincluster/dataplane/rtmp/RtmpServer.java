@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.origincluster.dataplane.ProtocolServer;
+import io.origincluster.dataplane.config.HitlessSettings;
 import io.origincluster.dataplane.config.RoutingSettings;
 import io.origincluster.dataplane.config.RtmpSettings;
 import io.origincluster.dataplane.netty.Transports;
@@ -33,12 +34,14 @@ public final class RtmpServer implements ProtocolServer {
     private final RoutingCore routing;
     private final Transports transports;
     private final RoutingSettings routingSettings;
+    private final HitlessSettings hitless;
     private final LongAdder digestHandshakes = new LongAdder();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private Channel channel;
 
-    public RtmpServer(RtmpSettings settings, RoutingSettings routingSettings, RoutingCore routing,
-                      Transports transports) {
+    public RtmpServer(RtmpSettings settings, RoutingSettings routingSettings, HitlessSettings hitless,
+                      RoutingCore routing, Transports transports) {
+        this.hitless = hitless;
         this.settings = settings;
         this.routingSettings = routingSettings;
         this.routing = routing;
@@ -116,6 +119,10 @@ public final class RtmpServer implements ProtocolServer {
 
     RtmpSettings settings() {
         return settings;
+    }
+
+    HitlessSettings hitless() {
+        return hitless;
     }
 
     RoutingCore routing() {

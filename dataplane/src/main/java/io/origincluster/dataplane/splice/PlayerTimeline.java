@@ -66,6 +66,11 @@ public final class PlayerTimeline {
         return awaitingStart;
     }
 
+    /** When the current wait began ({@link System#nanoTime()}), meaningful while {@link #awaitingStart()}. */
+    public long awaitingSinceNanos() {
+        return spliceStartedNanos;
+    }
+
     /** Completed splices. */
     public int splices() {
         return splices;
@@ -74,6 +79,11 @@ public final class PlayerTimeline {
     /** How long the last completed splice kept the player without media, or -1 if none completed. */
     public long lastStallNanos() {
         return lastStallNanos;
+    }
+
+    /** True once the stream carried video frames: a splice then resumes at a video keyframe. */
+    public boolean hasVideo() {
+        return sawVideo;
     }
 
     /** The last media timestamp sent to the player, or -1. */

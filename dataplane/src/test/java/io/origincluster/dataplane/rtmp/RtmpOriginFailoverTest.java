@@ -17,13 +17,16 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The origin holding a stream dies; the publisher's reconnect lands on a live origin and players follow. */
+/**
+ * With the hold off ({@code PROXY_PLAYER_HOLD=0}) sessions end with their origin, as before hitless moves: the
+ * origin holding a stream dies, the publisher's reconnect lands on a live origin and players follow.
+ */
 class RtmpOriginFailoverTest {
 
     @Test
     void publisherReconnectLandsOnALiveOriginWithinTwoSecondsAndPlayersFindItThere() throws Exception {
         List<NginxRtmpOrigin> origins = List.of(NginxRtmpOrigin.start(), NginxRtmpOrigin.start());
-        try (Dataplane proxy = RtmpProxyHarness.start(Map.of())) {
+        try (Dataplane proxy = RtmpProxyHarness.start(Map.of("PROXY_PLAYER_HOLD", "0s"))) {
             register(proxy.store(), "origin-0", origins.get(0));
             register(proxy.store(), "origin-1", origins.get(1));
             String key = StreamKey.fromRtmp("rtmp://127.0.0.1/live", "fo").toString();

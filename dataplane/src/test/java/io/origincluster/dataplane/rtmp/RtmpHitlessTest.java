@@ -1,0 +1,144 @@
+package io.origincluster.dataplane.rtmp;
+
+import static io.origincluster.dataplane.rtmp.RtmpProxyHarness.pinnedBackend;
+import static io.origincluster.dataplane.rtmp.RtmpProxyHarness.register;
+import static io.origincluster.dataplane.rtmp.RtmpProxyHarness.url;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.origincluster.dataplane.Dataplane;
+import io.origincluster.dataplane.routing.StreamKey;
+import io.origincluster.dataplane.testpeers.DecodingPlayer;
+import io.origincluster.dataplane.testpeers.Ffmpeg;
+import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
+import io.origincluster.dataplane.testpeers.Proc;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Origin changes that clients must not notice beyond a stall, with real peers: nginx-rtmp origins, an ffmpeg
+ * publisher and ffmpeg players that decode every frame ({@code -xerror}) through the proxy. Each case checks that
+ * no client process exits, decoding goes on, presentation time never goes backwards, and prints each player's
+ * longest stall.
+ */
+class RtmpHitlessTest {
+
+    private static final int PLAYERS = 2;
+
+    private final List<NginxRtmpOrigin> origins = new ArrayList<>();
+    private final List<DecodingPlayer> players = new ArrayList<>();
+    private Dataplane proxy;
+    private Proc publisher;
+    private String key;
+
+    @BeforeEach
+    void start() throws Exception {
+        origins.add(NginxRtmpOrigin.start());
+        origins.add(NginxRtmpOrigin.start());
+        proxy = RtmpProxyHarness.start(Map.of("PROXY_PLAYER_HOLD", "10s", "PROXY_DRAIN_TIMEOUT", "10s"));
+        register(proxy.store(), "origin-0", origins.get(0));
+        register(proxy.store(), "origin-1", origins.get(1));
+    }
+
+    @AfterEach
+    void stop() {
+        players.forEach(DecodingPlayer::close);
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        origins.forEach(NginxRtmpOrigin::close);
+    }
+
+    /** A publisher and players through the proxy, all decoding; returns the index of the origin holding it. */
+    private int publishAndPlay(String stream) {
+        key = StreamKey.fromRtmp("rtmp://127.0.0.1/live", stream).toString();
+        publisher = Ffmpeg.publishRtmp(url(proxy, stream));
+        RtmpServer rtmp = RtmpProxyHarness.rtmp(proxy);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rtmp.relayingSessions() == 1);
+        for (int i = 0; i < PLAYERS; i++) {
+            players.add(DecodingPlayer.play("rtmp-player-" + i, url(proxy, stream)));
+        }
+        awaitFramesEach(25, Duration.ofSeconds(15));
+        String holder = pinnedBackend(proxy.store(), key).orElseThrow();
+        return Integer.parseInt(holder.substring("origin-".length()));
+    }
+
+    private void awaitFramesEach(int more, Duration within) {
+        int[] base = players.stream().mapToInt(DecodingPlayer::frameCount).toArray();
+        Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            for (int i = 0; i < players.size(); i++) {
+                DecodingPlayer p = players.get(i);
+                assertThat(p.isAlive()).as(p.log()).isTrue();
+                assertThat(p.frameCount() - base[i]).as(p.log()).isGreaterThanOrEqualTo(more);
+            }
+        });
+    }
+
+    private void assertPlayersUnharmed(long sinceNanos, long maxStallMillis, String what) {
+        for (DecodingPlayer p : players) {
+            long stall = p.maxGapMillisSince(sinceNanos);
+            System.out.printf("%s: %s longest stall %d ms, %d frames%n", what, p.log().lines().findFirst().orElse(""),
+                    stall, p.frameCount());
+            assertThat(p.isAlive()).as(p.log()).isTrue();
+            assertThat(p.backwardSteps()).as("presentation time going backwards; " + p.log()).isEmpty();
+            assertThat(stall).as("longest stall in ms; " + p.log()).isLessThan(maxStallMillis);
+        }
+        assertThat(publisher.isAlive()).as("publisher: " + publisher.output()).isTrue();
+    }
+
+    @Test
+    void killedOriginIsAStallNotADisconnect() {
+        int victim = publishAndPlay("die");
+        long t0 = System.nanoTime();
+        origins.get(victim).kill();
+        awaitFramesEach(75, Duration.ofSeconds(20));
+        assertThat(pinnedBackend(proxy.store(), key)).contains("origin-" + (1 - victim));
+        assertPlayersUnharmed(t0, 3000, "origin SIGKILL");
+        assertThat(proxy.routing().sessions().stats().completed()).isGreaterThanOrEqualTo(PLAYERS + 1);
+    }
+
+    @Test
+    void drainedOriginHandsOverWithoutAVisibleStall() throws Exception {
+        int victim = publishAndPlay("drain");
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + proxy.port("system-api") + "/api/v1/origins/origin-" + victim + "/drain"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"draining\":true").contains("\"sessions\":" + (PLAYERS + 1));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                proxy.routing().sessions().countsByBackend()).isEqualTo(Map.of("origin-" + (1 - victim), PLAYERS + 1)));
+        awaitFramesEach(50, Duration.ofSeconds(15));
+        assertThat(pinnedBackend(proxy.store(), key)).contains("origin-" + (1 - victim));
+        assertPlayersUnharmed(t0, 500, "drain");
+    }
+
+    @Test
+    void playersWaitForTheirPublisherToComeBack() throws Exception {
+        publishAndPlay("back");
+        publisher.kill();
+        long t0 = System.nanoTime();
+        Thread.sleep(2000);
+        publisher = Ffmpeg.publishRtmp(url(proxy, "back"));
+        awaitFramesEach(50, Duration.ofSeconds(20));
+        for (DecodingPlayer p : players) {
+            long stall = p.maxGapMillisSince(t0);
+            System.out.printf("publisher restart: longest stall %d ms%n", stall);
+            assertThat(p.isAlive()).as(p.log()).isTrue();
+            assertThat(p.backwardSteps()).as(p.log()).isEmpty();
+            assertThat(stall).as(p.log()).isLessThan(10_000);
+        }
+    }
+}
