@@ -25,6 +25,8 @@ public final class PlayerTimeline {
     private static final long MASK = 0xFFFF_FFFFL;
     private static final long DEFAULT_INTERVAL = 40;
     private static final long MAX_INTERVAL = 200;
+    /** A track going back further than this on one leg means its publisher started again (new timeline). */
+    private static final long RESTART_BACKWARDS = 1000;
 
     /** Receives configuration and metadata to send before the first keyframe of a new leg. */
     public interface Injector {
@@ -35,6 +37,7 @@ public final class PlayerTimeline {
     private long offset;
     private long lastOut = -1;
     private long lastVideoIn = -1;
+    private long lastAudioIn = -1;
     private long lastVideoOut = -1;
     private long lastAudioOut = -1;
     private long interval = DEFAULT_INTERVAL;
@@ -99,6 +102,10 @@ public final class PlayerTimeline {
         if (type != MediaTags.AUDIO && type != MediaTags.VIDEO && type != MediaTags.SCRIPT) {
             return awaitingStart ? DROP : shift(timestamp);
         }
+        if (!awaitingStart && type != MediaTags.SCRIPT && restarted(type, timestamp)) {
+            // the same leg, a new publish (nginx-rtmp says nothing to players when its publisher comes back)
+            splice();
+        }
         if (awaitingStart) {
             return whileAwaiting(type, timestamp, payload, injector);
         }
@@ -106,7 +113,11 @@ public final class PlayerTimeline {
         switch (type) {
             case MediaTags.VIDEO -> {
                 if (MediaTags.isVideoConfig(payload)) {
-                    sentVideoConfig = bytes(payload);
+                    byte[] b = bytes(payload);
+                    if (java.util.Arrays.equals(b, sentVideoConfig)) {
+                        return DROP; // a decoder has it already
+                    }
+                    sentVideoConfig = b;
                     return out;
                 }
                 if (splices > 0 && lastVideoOut >= 0 && out < lastVideoOut) {
@@ -124,17 +135,26 @@ public final class PlayerTimeline {
             }
             case MediaTags.AUDIO -> {
                 if (MediaTags.isAudioConfig(payload)) {
-                    sentAudioConfig = bytes(payload);
+                    byte[] b = bytes(payload);
+                    if (java.util.Arrays.equals(b, sentAudioConfig)) {
+                        return DROP;
+                    }
+                    sentAudioConfig = b;
                     return out;
                 }
                 if (splices > 0 && lastAudioOut >= 0 && out < lastAudioOut) {
                     return DROP;
                 }
+                lastAudioIn = timestamp;
                 lastAudioOut = out;
             }
             default -> {
                 if (MediaTags.isMetadata(payload)) {
-                    sentMetadata = bytes(payload);
+                    byte[] b = bytes(payload);
+                    if (java.util.Arrays.equals(b, sentMetadata)) {
+                        return DROP;
+                    }
+                    sentMetadata = b;
                 }
                 return out;
             }
@@ -143,6 +163,11 @@ public final class PlayerTimeline {
             lastOut = out;
         }
         return out;
+    }
+
+    private boolean restarted(int type, long timestamp) {
+        long last = type == MediaTags.VIDEO ? lastVideoIn : lastAudioIn;
+        return last >= 0 && timestamp + RESTART_BACKWARDS < last;
     }
 
     private long whileAwaiting(int type, long timestamp, ByteBuf payload, Injector injector) {
@@ -177,11 +202,13 @@ public final class PlayerTimeline {
         awaitingStart = false;
         splices++;
         lastStallNanos = System.nanoTime() - spliceStartedNanos;
+        lastAudioIn = -1;
         if (type == MediaTags.VIDEO) {
             lastVideoIn = timestamp;
             lastVideoOut = out;
         } else {
             lastAudioOut = out;
+            lastAudioIn = timestamp;
         }
         lastOut = out;
         return out;
