@@ -120,7 +120,7 @@ public final class PlayerTimeline {
                     sentVideoConfig = b;
                     return out;
                 }
-                if (splices > 0 && lastVideoOut >= 0 && out < lastVideoOut) {
+                if (splices > 0 && lastVideoOut >= 0 && behind(out, lastVideoOut) > 0) {
                     return DROP;
                 }
                 sawVideo = true;
@@ -142,7 +142,7 @@ public final class PlayerTimeline {
                     sentAudioConfig = b;
                     return out;
                 }
-                if (splices > 0 && lastAudioOut >= 0 && out < lastAudioOut) {
+                if (splices > 0 && lastAudioOut >= 0 && behind(out, lastAudioOut) > 0) {
                     return DROP;
                 }
                 lastAudioIn = timestamp;
@@ -159,7 +159,7 @@ public final class PlayerTimeline {
                 return out;
             }
         }
-        if (out > lastOut) {
+        if (lastOut < 0 || behind(lastOut, out) > 0) {
             lastOut = out;
         }
         return out;
@@ -167,7 +167,13 @@ public final class PlayerTimeline {
 
     private boolean restarted(int type, long timestamp) {
         long last = type == MediaTags.VIDEO ? lastVideoIn : lastAudioIn;
-        return last >= 0 && timestamp + RESTART_BACKWARDS < last;
+        return last >= 0 && behind(timestamp, last) > RESTART_BACKWARDS;
+    }
+
+    /** How far {@code a} is before {@code b} on the 32-bit clock (0 when it is not before). */
+    private static long behind(long a, long b) {
+        long d = (b - a) & MASK;
+        return d < 0x8000_0000L ? d : 0;
     }
 
     private long whileAwaiting(int type, long timestamp, ByteBuf payload, Injector injector) {

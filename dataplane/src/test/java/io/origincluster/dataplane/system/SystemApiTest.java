@@ -236,6 +236,34 @@ class SystemApiTest {
     }
 
     @Test
+    void drainStopsNewPinsAndUndrainRestoresThem() throws Exception {
+        start("PROXY_SYSTEM_API_TOKEN", "s3cret-token");
+        ApiClient authed = api.withToken("s3cret-token");
+        authed.register(SRS_IP_PORT);
+        authed.register(SRS_BARE_PORT);
+        assertThat(api.send("POST", "/api/v1/origins/" + ID_IP_PORT + "/drain", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> drained = authed.send("POST", "/api/v1/origins/" + ID_IP_PORT + "/drain", null);
+        assertThat(drained.statusCode()).as(drained.body()).isEqualTo(200);
+        JsonNode body = ApiClient.json(drained);
+        assertThat(body.get("draining").asBoolean()).isTrue();
+        assertThat(body.get("sessions").asInt()).isZero();
+        assertThat(api.origin(ID_IP_PORT).get("draining").asBoolean()).isTrue();
+        assertThat(api.origin(ID_IP_PORT).get("sessions").asInt()).isZero();
+        for (int i = 0; i < 20; i++) {
+            StreamKey key = StreamKey.of("", "live", "s" + i);
+            assertThat(dataplane.routing().route(key, Protocol.RTMP).toCompletableFuture().get(2, TimeUnit.SECONDS)
+                    .backend().id()).as("a draining origin gets no new streams").isEqualTo(ID_BARE_PORT);
+        }
+        assertThat(authed.send("DELETE", "/api/v1/origins/" + ID_IP_PORT + "/drain", null).statusCode())
+                .isEqualTo(200);
+        assertThat(api.origin(ID_IP_PORT).get("draining").asBoolean()).isFalse();
+        assertThat(authed.send("POST", "/api/v1/origins/nobody/drain", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> wrong = authed.send("GET", "/api/v1/origins/" + ID_IP_PORT + "/drain", null);
+        assertThat(wrong.statusCode()).isEqualTo(405);
+        assertThat(wrong.headers().firstValue("Allow")).contains("POST, DELETE");
+    }
+
+    @Test
     void streamsListShowsPinsAndOriginsCountThem() throws Exception {
         start();
         api.register(SRS_IP_PORT);
