@@ -234,7 +234,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         relay.start();
         long idle = server.settings().idleTimeout().toNanos();
         long tick = server.tick().toNanos();
+        long hold = switcher.holdNanos();
+        if (hold > 0 && !request.publish()) {
+            tick = Math.min(tick, Math.max(100_000_000L, hold / 2));
+        }
         relayTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
+            if (hold > 0 && !request.publish() && relay.mediaSilentNanos() > hold) {
+                switcher.holdExpired();
+                return;
+            }
             if (switcher.recovering()) {
                 return; // the hold bounds a session without a working leg
             }

@@ -77,6 +77,10 @@ final class OriginSwitcher implements MovableSession {
         return backendId;
     }
 
+    long holdNanos() {
+        return holdNanos;
+    }
+
     /** True while the session has no working leg or a player waits for its stream: idleness is the hold's call. */
     boolean recovering() {
         return relay.active() == null || relay.awaitingMedia();
@@ -183,6 +187,17 @@ final class OriginSwitcher implements MovableSession {
         long waited = relay.active() == null ? holdNanos : System.nanoTime() - relayWaitStart();
         if (waited < holdNanos) {
             holdTimer = client.eventLoop().schedule(this::holdCheck, holdNanos - waited, TimeUnit.NANOSECONDS);
+            return;
+        }
+        holdExpired();
+    }
+
+    /**
+     * A player's stream did not come back within the hold (an origin that tells players nothing when their
+     * publisher leaves, like nginx-rtmp, is noticed by the media stopping): end it as the stream's end.
+     */
+    void holdExpired() {
+        if (ended) {
             return;
         }
         if (!request.publish()) {

@@ -51,6 +51,7 @@ final class Relay {
     private boolean switchAtKeyframe;
     private int completedSplices;
     private long lastActivityNanos = System.nanoTime();
+    private long lastMediaNanos;
 
     Relay(OriginSwitcher session, Channel client, LegControl clientControl, OriginLeg leg, int clientStreamId,
           boolean publish, int publishBufferBytes) {
@@ -74,6 +75,11 @@ final class Relay {
 
     OriginLeg incoming() {
         return incoming;
+    }
+
+    /** How long a player has had no audio or video, once it had some (0 before the first frame). */
+    long mediaSilentNanos() {
+        return lastMediaNanos == 0 ? 0 : System.nanoTime() - lastMediaNanos;
     }
 
     /** When the player's current wait for media began. */
@@ -197,6 +203,9 @@ final class Relay {
         if (ts == PlayerTimeline.DROP) {
             m.release();
             return;
+        }
+        if (type != RtmpMessage.DATA_AMF0) {
+            lastMediaNanos = System.nanoTime();
         }
         if (timeline.splices() != completedSplices) {
             completedSplices = timeline.splices();

@@ -33,6 +33,22 @@ import org.junit.jupiter.api.Test;
 class RtmpHitlessTest {
 
     private static final int PLAYERS = 2;
+    private static LeakWatch leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void watchLeaks() {
+        leaks = new LeakWatch();
+    }
+
+    /** Every buffer a splice retained (publish cache, held headers, replaced legs) was released. */
+    @org.junit.jupiter.api.AfterAll
+    static void noLeaks() throws Exception {
+        try {
+            assertThat(leaks.leaks()).isEmpty();
+        } finally {
+            leaks.close();
+        }
+    }
 
     private final List<NginxRtmpOrigin> origins = new ArrayList<>();
     private final List<DecodingPlayer> players = new ArrayList<>();
@@ -140,5 +156,24 @@ class RtmpHitlessTest {
             assertThat(p.backwardSteps()).as(p.log()).isEmpty();
             assertThat(stall).as(p.log()).isLessThan(10_000);
         }
+    }
+
+    @Test
+    void playersEndNormallyWhenThePublisherDoesNotComeBackWithinTheHold() throws Exception {
+        proxy.close();
+        proxy = RtmpProxyHarness.start(Map.of("PROXY_PLAYER_HOLD", "2s"));
+        register(proxy.store(), "origin-0", origins.get(0));
+        publishAndPlay("gone");
+        publisher.kill();
+        long t0 = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> players.stream().noneMatch(DecodingPlayer::isAlive));
+        long endedAfter = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("publisher gone for good: players ended after %d ms%n", endedAfter);
+        assertThat(endedAfter).as("players are held at least the hold").isGreaterThanOrEqualTo(1500);
+        for (DecodingPlayer p : players) {
+            assertThat(p.exitCode()).as("a normal end of stream; " + p.log()).isZero();
+        }
+        assertThat(RtmpProxyHarness.rtmp(proxy).activeSessions()).isZero();
     }
 }

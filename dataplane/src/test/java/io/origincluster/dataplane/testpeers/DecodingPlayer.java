@@ -73,6 +73,11 @@ public final class DecodingPlayer implements AutoCloseable {
         }
     }
 
+    /** The exit code once the process ended, else -1. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
