@@ -13,6 +13,7 @@ public final class MoveStats {
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong maxStall = new AtomicLong();
     private volatile Listener listener;
 
     /** Where each count goes besides the counters here (the metrics registry). */
@@ -27,7 +28,10 @@ public final class MoveStats {
     public void record(String protocol, String reason, Outcome outcome, long stallNanos) {
         switch (outcome) {
             case STARTED -> started.incrementAndGet();
-            case COMPLETED -> completed.incrementAndGet();
+            case COMPLETED -> {
+                completed.incrementAndGet();
+                maxStall.accumulateAndGet(stallNanos, Math::max);
+            }
             case FAILED -> failed.incrementAndGet();
         }
         Listener l = listener;
@@ -42,6 +46,11 @@ public final class MoveStats {
 
     public long completed() {
         return completed.get();
+    }
+
+    /** The longest stall a completed move caused since start. */
+    public long maxStallNanos() {
+        return maxStall.get();
     }
 
     public long failed() {

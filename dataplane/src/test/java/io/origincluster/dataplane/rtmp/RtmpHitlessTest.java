@@ -55,6 +55,8 @@ class RtmpHitlessTest {
     private Dataplane proxy;
     private Proc publisher;
     private String key;
+    private long quietFrom;
+    private long quietTo;
 
     @BeforeEach
     void start() throws Exception {
@@ -87,6 +89,9 @@ class RtmpHitlessTest {
             players.add(DecodingPlayer.play("rtmp-player-" + i, url(proxy, stream)));
         }
         awaitFramesEach(25, Duration.ofSeconds(15));
+        quietFrom = System.nanoTime();
+        awaitFramesEach(25, Duration.ofSeconds(15));
+        quietTo = System.nanoTime();
         String holder = pinnedBackend(proxy.store(), key).orElseThrow();
         return Integer.parseInt(holder.substring("origin-".length()));
     }
@@ -102,15 +107,25 @@ class RtmpHitlessTest {
         });
     }
 
+    /**
+     * Each player's longest gap between decoded frames since {@code sinceNanos} must stay under
+     * {@code maxStallMillis} beyond the longest gap of a quiet window of the same players just before (what ffmpeg
+     * and a loaded machine add anyway; printed), and the proxy's own measure of each move's stall under the bound.
+     */
     private void assertPlayersUnharmed(long sinceNanos, long maxStallMillis, String what) {
         for (DecodingPlayer p : players) {
             long stall = p.maxGapMillisSince(sinceNanos);
-            System.out.printf("%s: %s longest stall %d ms, %d frames%n", what, p.log().lines().findFirst().orElse(""),
-                    stall, p.frameCount());
+            long quiet = p.maxGapMillisBetween(quietFrom, quietTo);
+            System.out.printf("%s: %s longest stall %d ms (quiet window before: %d ms), %d frames%n", what,
+                    p.log().lines().findFirst().orElse(""), stall, quiet, p.frameCount());
             assertThat(p.isAlive()).as(p.log()).isTrue();
             assertThat(p.backwardSteps()).as("presentation time going backwards; " + p.log()).isEmpty();
-            assertThat(stall).as("longest stall in ms; " + p.log()).isLessThan(maxStallMillis);
+            assertThat(stall).as("longest stall in ms beyond the quiet window's %d ms; %s", quiet, p.log())
+                    .isLessThan(maxStallMillis + quiet);
         }
+        long proxyStall = proxy.routing().sessions().stats().maxStallNanos() / 1_000_000;
+        System.out.printf("%s: longest stall measured by the proxy %d ms%n", what, proxyStall);
+        assertThat(proxyStall).isLessThan(maxStallMillis);
         assertThat(publisher.isAlive()).as("publisher: " + publisher.output()).isTrue();
     }
 
@@ -139,6 +154,14 @@ class RtmpHitlessTest {
         awaitFramesEach(50, Duration.ofSeconds(15));
         assertThat(pinnedBackend(proxy.store(), key)).contains("origin-" + (1 - victim));
         assertPlayersUnharmed(t0, 500, "drain");
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + proxy.port("system-api") + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("origincluster_session_moves_total{outcome=\"completed\",protocol=\"rtmp\","
+                + "reason=\"drain\"} " + (PLAYERS + 1) + ".0")
+                .contains("origincluster_session_move_stall_seconds_count{protocol=\"rtmp\",reason=\"drain\"} "
+                        + (PLAYERS + 1) + "\n")
+                .doesNotContain("outcome=\"failed\"");
     }
 
     @Test

@@ -91,11 +91,16 @@ public final class DecodingPlayer implements AutoCloseable {
     }
 
     /** The longest time between two consecutive decoded frames that arrived after {@code sinceNanos}. */
-    public synchronized long maxGapMillisSince(long sinceNanos) {
+    public long maxGapMillisSince(long sinceNanos) {
+        return maxGapMillisBetween(sinceNanos, Long.MAX_VALUE);
+    }
+
+    /** The same, for frames that arrived in [{@code fromNanos}, {@code toNanos}): a quiet window's jitter. */
+    public synchronized long maxGapMillisBetween(long fromNanos, long toNanos) {
         long max = 0;
         Frame prev = null;
         for (Frame f : frames) {
-            if (prev != null && f.arrivedNanos() >= sinceNanos) {
+            if (prev != null && f.arrivedNanos() >= fromNanos && f.arrivedNanos() < toNanos) {
                 max = Math.max(max, (f.arrivedNanos() - prev.arrivedNanos()) / 1_000_000);
             }
             prev = f;
