@@ -55,6 +55,11 @@ public final class LiveSessions {
 
     /** Asks every session on {@code backendId} to move; returns how many were asked. */
     public int moveAllOff(String backendId, String reason) {
+        return moveAllOff(backendId, reason, false);
+    }
+
+    /** @param audit true when a periodic check asks again (sessions already moving ignore it): logged at debug */
+    int moveAllOff(String backendId, String reason, boolean audit) {
         long deadline = System.nanoTime() + drainTimeoutNanos.getAsLong();
         int n = 0;
         for (MovableSession s : Set.copyOf(sessions.keySet())) {
@@ -64,7 +69,7 @@ public final class LiveSessions {
             }
         }
         if (n > 0) {
-            log.atInfo().addKeyValue("backend", backendId).addKeyValue("sessions", n).log("moving sessions: {}",
+            (audit ? log.atDebug() : log.atInfo()).addKeyValue("backend", backendId).addKeyValue("sessions", n).log("moving sessions: {}",
                     reason);
         }
         return n;

@@ -212,7 +212,7 @@ public final class RoutingCore implements AutoCloseable {
             for (String id : sessions.countsByBackend().keySet()) {
                 Backend b = byId.get(id);
                 if (b == null || b.draining()) {
-                    sessions.moveAllOff(id, b == null ? "origin removed" : "origin draining");
+                    sessions.moveAllOff(id, b == null ? "origin removed" : "origin draining", true);
                 }
             }
         });
