@@ -115,7 +115,19 @@ final class MigrationScenario {
                   long playersClosed, long skipped, Map<String, Long> statuses, long latencyP50, long latencyP99,
                   String origin, int originSessions, int originStreams, long callMillis, long emptiedMillis,
                   int sessionsLeft, Map<String, Double> moves, double stallCount, double stallSumSeconds,
-                  double stallMaxSeconds, Boolean drainingAfter, long undrainedMillis) {
+                  double stallMaxSeconds, Boolean drainingAfter, long undrainedMillis,
+                  List<GapTracker.Window> movedRaw, List<GapTracker.Window> othersRaw, long markNanos) {
+
+        /** Per player of {@code ws}, the longest gap overlapping {@code [markNanos, markNanos + lengthNanos]}. */
+        static long[] gapsIn(List<GapTracker.Window> ws, long mark, long lengthNanos) {
+            return ws.stream().mapToLong(w -> GapTracker.longestGap(w, mark, mark + lengthNanos)).toArray();
+        }
+
+        /** The part of the window the event's stalls start in: until the origin was empty, plus a second. */
+        long eventSpanNanos() {
+            long toEnd = (long) (seconds * 1e9) - (long) 1e9;
+            return emptiedMillis >= 0 ? Math.min(toEnd, (emptiedMillis + 1000) * 1_000_000L) : toEnd;
+        }
     }
 
     // ------------------------------------------------------------------ the run
@@ -269,6 +281,7 @@ final class MigrationScenario {
         // let a second of normal traffic pass first, so the event is inside the window, not at its edge
         Child.sleep(Math.min(1000, windowSeconds * 250L));
         long fired = event.fire();
+        long mark = fired < 0 ? System.nanoTime() : fired;
         long callMillis = fired < 0 ? -1 : (System.nanoTime() - fired) / 1_000_000;
         long emptied = -1;
         int left = -1;
@@ -327,7 +340,7 @@ final class MigrationScenario {
                 pubStats.closed.sum() - pubClosed0, playStats.closed.sum() - playClosed0,
                 pubStats.skippedMessages.sum() - skipped0, statuses, h.percentile(0.50), h.percentile(0.99),
                 origin, originBefore == null ? 0 : originBefore.path("sessions").asInt(), affected.size(), callMillis,
-                emptied, left, moves, stallCount, stallSum, stallMax, drainingAfter, undrained);
+                emptied, left, moves, stallCount, stallSum, stallMax, drainingAfter, undrained, moved, others, mark);
     }
 
     private static Map<String, Long> concatStatuses(LoadStats a, LoadStats b) {
@@ -395,10 +408,20 @@ final class MigrationScenario {
                             + (w.label().equals("drain") ? "drain call" : "kill") + " (time to "
                             + (w.label().equals("drain") ? "drain" : "re-route every session") + ")"
                             : "NOT within the window (" + w.sessionsLeft() + " left)");
-            out.printf("         stall of the %d moved players: p50 %s, p99 %s, max %s (longest gaps ended p50 %s from "
-                            + "the event); quiet window's longest-gap p99 %s, so p99 stall = %.1f x quiet%n",
-                    g.players(), ms(g.gapP50()), ms(g.gapP99()), ms(g.gapMax()), signedMs(g.gapEndP50FromEvent()),
+            out.printf("         whole window: moved players' longest gap p50 %s, p99 %s, max %s (%d players; those gaps "
+                            + "ended p50 %s from the event); quiet window's longest-gap p99 %s: %.1f x quiet%n",
+                    ms(g.gapP50()), ms(g.gapP99()), ms(g.gapMax()), g.players(), signedMs(g.gapEndP50FromEvent()),
                     ms(jitterP99), jitterP99 > 0 ? (double) g.gapP99() / jitterP99 : 0);
+            long span = w.eventSpanNanos();
+            long[] stall = Window.gapsIn(w.movedRaw(), w.markNanos(), span);
+            long[] quietSame = Window.gapsIn(quiet.othersRaw(), quiet.markNanos(), span);
+            long qp99 = GapTracker.percentile(quietSame, 0.99);
+            out.printf("         around the event, [event, event + %.1f s]: moved players' longest gap p50 %s, p99 %s, "
+                            + "max %s; the same span of the quiet window (all players) p50 %s, p99 %s, max %s: p99 "
+                            + "stall = %.1f x quiet%n", span / 1e9, ms(GapTracker.percentile(stall, 0.5)),
+                    ms(GapTracker.percentile(stall, 0.99)), ms(GapTracker.percentile(stall, 1.0)),
+                    ms(GapTracker.percentile(quietSame, 0.5)), ms(qp99), ms(GapTracker.percentile(quietSame, 1.0)),
+                    qp99 > 0 ? (double) GapTracker.percentile(stall, 0.99) / qp99 : 0);
             out.printf("         messages lost %d (%d players), duplicated %d (%d players); publishers disconnected "
                             + "%d of %d, players disconnected %d of %d; publisher messages skipped (socket full) %d; "
                             + "onStatus after start %s%n", g.lost(), g.playersLosing(), g.duplicates(),

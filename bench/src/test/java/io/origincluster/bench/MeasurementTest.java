@@ -154,6 +154,17 @@ class MeasurementTest {
         assertThat(w3.longestGapNanos()).isEqualTo(2_000 * ms);
         assertThat(w3.longestGapEndNanos()).isEqualTo(2_500 * ms);
         assertThat(new GapTracker().take(5).longestGapNanos()).isZero();
+
+        // part of a window: gaps overlapping the span count whole; the open gap at the end too
+        assertThat(w.arrivals()).containsExactly(0, 40 * ms, 80 * ms, 400 * ms, 410 * ms, 440 * ms);
+        assertThat(GapTracker.longestGap(w, 0, 80 * ms)).isEqualTo(40 * ms);
+        assertThat(GapTracker.longestGap(w, 300 * ms, 301 * ms)).isEqualTo(320 * ms);
+        assertThat(GapTracker.longestGap(w, 405 * ms, 420 * ms)).isEqualTo(30 * ms);
+        assertThat(GapTracker.longestGap(w, 441 * ms, 450 * ms)).isEqualTo(10 * ms); // last arrival to the end
+        assertThat(w2.arrivals()).containsExactly(440 * ms, 480 * ms, 500 * ms); // starts at the one before
+        assertThat(GapTracker.longestGap(w2, 450 * ms, 460 * ms)).isEqualTo(40 * ms);
+        assertThat(w3.arrivals()).containsExactly(500 * ms);
+        assertThat(GapTracker.longestGap(w3, 1_000 * ms, 1_100 * ms)).isEqualTo(2_000 * ms);
     }
 
     @Test
