@@ -491,20 +491,52 @@ final class MigrationScenario {
             return out;
         }
 
+        /** Up to three attempts: a failed call is reported (with what listens on the port) and retried. */
         private String send(HttpRequest.Builder b) {
             HttpRequest r = b.timeout(Duration.ofSeconds(10)).build();
-            try {
-                HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
-                if (resp.statusCode() / 100 != 2) {
-                    throw new IllegalStateException(r.method() + " " + r.uri() + ": " + resp.statusCode() + " "
-                            + resp.body());
+            IOException last = null;
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                try {
+                    HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+                    if (resp.statusCode() / 100 != 2) {
+                        throw new IllegalStateException(r.method() + " " + r.uri() + ": " + resp.statusCode() + " "
+                                + resp.body());
+                    }
+                    return resp.body();
+                } catch (IOException e) {
+                    last = e;
+                    System.err.println("[" + java.time.Instant.now() + "] " + r.method() + " " + r.uri()
+                            + " failed (attempt " + attempt + "): " + rootCause(e) + "; listening: "
+                            + listening(r.uri().getPort()));
+                    Child.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
                 }
-                return resp.body();
-            } catch (IOException e) {
-                throw new UncheckedIOException(r.method() + " " + r.uri(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+            }
+            throw new UncheckedIOException(r.method() + " " + r.uri(), last);
+        }
+
+        private static String rootCause(Throwable t) {
+            StringBuilder sb = new StringBuilder(t.toString());
+            for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+                sb.append(" <- ").append(c);
+            }
+            return sb.toString();
+        }
+
+        /** What `ss` says about the port, for a failed call's report. */
+        private static String listening(int port) {
+            try {
+                Process p = new ProcessBuilder("ss", "-tanH", "sport = :" + port + " or dport = :" + port)
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                p.waitFor(2, TimeUnit.SECONDS);
+                Map<String, Long> states = out.lines().map(l -> l.trim().split("\\s+")[0])
+                        .collect(Collectors.groupingBy(x -> x, TreeMap::new, Collectors.counting()));
+                return states.toString();
+            } catch (IOException | InterruptedException e) {
+                return "? (" + e + ")";
             }
         }
     }
