@@ -39,19 +39,25 @@ public final class BenchMain {
         try {
             RedisServer redis = RedisServer.start(work);
             open.add(redis);
-            NginxOrigin nginx = NginxOrigin.start(work);
-            open.add(nginx);
+            // the migration scenario brings its own two origins and proxy; the others share these
+            boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration"));
+            NginxOrigin nginx = shared ? NginxOrigin.start(work) : null;
+            if (nginx != null) {
+                open.add(nginx);
+            }
             int srtOriginPort = Child.freeUdp();
             List<String> javaOpts = o.string("proxy-java-opts", "").isBlank() ? List.of()
                     : List.of(o.string("proxy-java-opts", "").trim().split("\\s+"));
-            ProxyProcess proxy = ProxyProcess.start(Path.of(o.string("proxy-jar",
-                    "dataplane/target/origin-cluster-dataplane.jar")), javaOpts, work, nginx.rtmpPort(),
-                    srtOriginPort, redis.port(), proxyEnv(o.string("proxy-env", "")));
-            open.add(proxy);
-            System.out.println("proxy: pid " + proxy.pid() + " rtmp 127.0.0.1:" + proxy.rtmpPort() + " srt udp "
-                    + proxy.srtPort() + ", java opts " + javaOpts + ", extra env [" + o.string("proxy-env", "") + "], log "
-                    + proxy.log()
-                    + "; origin nginx-rtmp 127.0.0.1:" + nginx.rtmpPort() + "; redis 127.0.0.1:" + redis.port());
+            Path proxyJar = Path.of(o.string("proxy-jar", "dataplane/target/origin-cluster-dataplane.jar"));
+            ProxyProcess proxy = shared ? ProxyProcess.start(proxyJar, javaOpts, work, nginx.rtmpPort(),
+                    srtOriginPort, redis.port(), proxyEnv(o.string("proxy-env", ""))) : null;
+            if (proxy != null) {
+                open.add(proxy);
+                System.out.println("proxy: pid " + proxy.pid() + " rtmp 127.0.0.1:" + proxy.rtmpPort() + " srt udp "
+                        + proxy.srtPort() + ", java opts " + javaOpts + ", extra env [" + o.string("proxy-env", "")
+                        + "], log " + proxy.log() + "; origin nginx-rtmp 127.0.0.1:" + nginx.rtmpPort()
+                        + "; redis 127.0.0.1:" + redis.port());
+            }
             RtmpScenario.Env env = new RtmpScenario.Env() {
                 public double proxyCpu() {
                     return ProcStats.cpuSeconds(proxy.pid());
@@ -86,6 +92,13 @@ public final class BenchMain {
                     System.out.println();
                     System.out.println("[" + Instant.now() + "] scenario " + name + ", load average "
                             + ProcStats.loadAverage());
+                    if (name.equals("migration")) {
+                        MigrationScenario m = MigrationScenario.from(o);
+                        System.out.println("   " + m.describe() + " ...");
+                        m.run(System.out, work, redis.port(), proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")),
+                                load);
+                        continue;
+                    }
                     if (name.equals("srt")) {
                         SrtScenario srt = SrtScenario.from(o);
                         System.out.println("== " + srt.describe());
@@ -101,7 +114,7 @@ public final class BenchMain {
                     RtmpScenario.Result viaProxy = s.run("proxy", proxy.rtmpPort(), load, env);
                     Child.sleep(2000);
                     Report.rtmp(System.out, s, direct, viaProxy);
-                    if (!proxy.isAlive()) {
+                    if (proxy != null && !proxy.isAlive()) {
                         throw new IllegalStateException("the proxy exited; see " + proxy.log());
                     }
                 }
@@ -154,8 +167,15 @@ public final class BenchMain {
                   latency     1,000 streams x 1 player, 25 msg/s x 200 B
                   players     1 stream x 10,000 players, 2 msg/s x 250 B (cost per connection)
                   srt         one SRT publisher at 20 Mbit/s (srt-live-transmit caller -> listener)
+                  migration   not in the default set: 50 streams x 2 players through a proxy of its own in front of
+                              two nginx-rtmp origins (registered by SRS-style heartbeats), keyframe every 25
+                              messages; quiet window, then the busiest origin drained (stall per moved player,
+                              time to drain, lost/duplicated messages, disconnects, the proxy's move metrics), then
+                              the other origin SIGKILLed (break-before-make)
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
-                ramp (seconds); srt keys: mbps, warmup, duration.
+                ramp (seconds); srt keys: mbps, warmup, duration; migration keys: streams, players, fps, size,
+                gop (messages per keyframe), warmup, duration (each window), ramp, heartbeat (seconds, 0 = register
+                once), kill (1/0).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

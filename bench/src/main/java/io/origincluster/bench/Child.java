@@ -93,6 +93,16 @@ public final class Child implements AutoCloseable {
         }
     }
 
+    /** SIGKILL now, and wait (bounded) until it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {

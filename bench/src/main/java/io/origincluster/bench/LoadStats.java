@@ -1,5 +1,8 @@
 package io.origincluster.bench;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,7 +18,20 @@ public final class LoadStats {
     public final LongAdder receivedBytes = new LongAdder();
     public final LongAdder otherMessages = new LongAdder();
     public final LongAdder closed = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> statusesAfterStart = new ConcurrentHashMap<>();
     private volatile LatencyHistogram window;
+
+    /** An onStatus code a client got after its publish or play had started. */
+    void statusAfterStart(String code) {
+        statusesAfterStart.computeIfAbsent(code, k -> new LongAdder()).increment();
+    }
+
+    /** onStatus codes received after start, with counts. */
+    public Map<String, Long> statusesAfterStart() {
+        Map<String, Long> out = new TreeMap<>();
+        statusesAfterStart.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
 
     public void openWindow(LatencyHistogram h) {
         window = h;

@@ -24,12 +24,17 @@ public final class NginxOrigin implements AutoCloseable {
     }
 
     public static NginxOrigin start(Path workDir) {
+        return start(workDir, "nginx-rtmp", "nginx");
+    }
+
+    /** One more origin: its own directory and log name (the migration scenario runs two). */
+    public static NginxOrigin start(Path workDir, String logName, String dirName) {
         if (!Files.isRegularFile(Path.of(MODULE))) {
             throw new IllegalStateException("nginx RTMP module missing at " + MODULE
                     + "; run scripts/install-test-deps.sh");
         }
         try {
-            Path dir = Files.createDirectories(workDir.resolve("nginx"));
+            Path dir = Files.createDirectories(workDir.resolve(dirName));
             Files.createDirectories(dir.resolve("logs"));
             int port = Child.freeTcp();
             String conf = """
@@ -53,7 +58,7 @@ public final class NginxOrigin implements AutoCloseable {
                     """.formatted(MODULE, dir, port);
             Path file = dir.resolve("nginx.conf");
             Files.writeString(file, conf);
-            Child c = Child.start("nginx-rtmp", List.of("nginx", "-p", dir.toString(), "-c", file.toString()),
+            Child c = Child.start(logName, List.of("nginx", "-p", dir.toString(), "-c", file.toString()),
                     Map.of(), dir, workDir.resolve("logs"));
             c.awaitTcp(port, 10);
             return new NginxOrigin(c, port);
@@ -68,6 +73,15 @@ public final class NginxOrigin implements AutoCloseable {
 
     public long pid() {
         return child.pid();
+    }
+
+    public boolean isAlive() {
+        return child.isAlive();
+    }
+
+    /** SIGKILL: the origin dies without closing anything (an OOM kill, a lost node). */
+    public void kill() {
+        child.kill();
     }
 
     @Override

@@ -17,14 +17,25 @@ public final class ProxyProcess implements AutoCloseable {
     private final Child child;
     private final int rtmpPort;
     private final int srtPort;
+    private final int systemApiPort;
 
-    private ProxyProcess(Child child, int rtmpPort, int srtPort) {
+    private ProxyProcess(Child child, int rtmpPort, int srtPort, int systemApiPort) {
         this.child = child;
         this.rtmpPort = rtmpPort;
         this.srtPort = srtPort;
+        this.systemApiPort = systemApiPort;
     }
 
     public static ProxyProcess start(Path jar, List<String> javaOpts, Path workDir, int originRtmpPort,
+                                     int originSrtPort, int redisPort, Map<String, String> extraEnv) {
+        return start("proxy", jar, javaOpts, workDir, originRtmpPort, originSrtPort, redisPort, extraEnv);
+    }
+
+    /**
+     * As above, with its own log and directory name; {@code originRtmpPort} 0 starts it without a default backend
+     * (origins then register through the system API, as SRS does).
+     */
+    public static ProxyProcess start(String name, Path jar, List<String> javaOpts, Path workDir, int originRtmpPort,
                                      int originSrtPort, int redisPort, Map<String, String> extraEnv) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no proxy jar at " + jar + "; scripts/bench builds it");
@@ -39,10 +50,12 @@ public final class ProxyProcess implements AutoCloseable {
         env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + Child.freeUdp());
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
         env.put("PROXY_SYSTEM_API", "127.0.0.1:" + systemApi);
-        env.put("PROXY_DEFAULT_BACKEND_ENABLED", "on");
-        env.put("PROXY_DEFAULT_BACKEND_IP", "127.0.0.1");
-        env.put("PROXY_DEFAULT_BACKEND_RTMP", Integer.toString(originRtmpPort));
-        env.put("PROXY_DEFAULT_BACKEND_SRT", "udp://127.0.0.1:" + originSrtPort);
+        if (originRtmpPort > 0) {
+            env.put("PROXY_DEFAULT_BACKEND_ENABLED", "on");
+            env.put("PROXY_DEFAULT_BACKEND_IP", "127.0.0.1");
+            env.put("PROXY_DEFAULT_BACKEND_RTMP", Integer.toString(originRtmpPort));
+            env.put("PROXY_DEFAULT_BACKEND_SRT", "udp://127.0.0.1:" + originSrtPort);
+        }
         env.put("PROXY_LOAD_BALANCER_TYPE", "redis");
         env.put("PROXY_REDIS_HOST", "127.0.0.1");
         env.put("PROXY_REDIS_PORT", Integer.toString(redisPort));
@@ -53,16 +66,16 @@ public final class ProxyProcess implements AutoCloseable {
         cmd.addAll(javaOpts);
         cmd.add("-jar");
         cmd.add(jar.toAbsolutePath().toString());
-        Path dir = workDir.resolve("proxy");
+        Path dir = workDir.resolve(name);
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Child c = Child.start("proxy", cmd, env, dir, workDir.resolve("logs"));
+        Child c = Child.start(name, cmd, env, dir, workDir.resolve("logs"));
         c.awaitTcp(rtmp, 60);
         c.awaitTcp(systemApi, 30);
-        return new ProxyProcess(c, rtmp, srt);
+        return new ProxyProcess(c, rtmp, srt, systemApi);
     }
 
     public int rtmpPort() {
@@ -71,6 +84,10 @@ public final class ProxyProcess implements AutoCloseable {
 
     public int srtPort() {
         return srtPort;
+    }
+
+    public int systemApiPort() {
+        return systemApiPort;
     }
 
     public long pid() {

@@ -51,9 +51,16 @@ final class RtmpLoad implements AutoCloseable {
     }
 
     Client open(int port, RtmpLoadClient.Role role, String stream, LoadStats stats, double fps, int size) {
+        return open(port, role, stream, stats, fps, size, 0, null);
+    }
+
+    /** As above; {@code gop} > 0: a publisher sends real switch points; {@code tracker}: a player's gap accounting. */
+    Client open(int port, RtmpLoadClient.Role role, String stream, LoadStats stats, double fps, int size, int gop,
+                GapTracker tracker) {
         ChunkDecoder decoder = new ChunkDecoder();
         String tcUrl = "rtmp://127.0.0.1:" + port + "/live";
-        RtmpLoadClient h = new RtmpLoadClient(role, tcUrl, stream, decoder, stats, fps, size);
+        RtmpLoadClient h = new RtmpLoadClient(role, tcUrl, stream, decoder, stats, fps, size).withGop(gop)
+                .withTracker(tracker);
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {

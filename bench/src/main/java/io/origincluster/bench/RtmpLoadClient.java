@@ -35,6 +35,10 @@ final class RtmpLoadClient extends ChannelInboundHandlerAdapter {
     private final LoadStats stats;
     private final double fps;
     private final int messageSize;
+    /** 0: every message is a stamped keyframe (the throughput and latency scenarios); n: see {@link #withGop}. */
+    private int gop;
+    /** Players of the migration scenario: gaps and sequence numbers of what they receive; null otherwise. */
+    private GapTracker tracker;
     final CompletableFuture<Channel> ready = new CompletableFuture<>();
     private Channel channel;
     private int streamId;
@@ -53,6 +57,21 @@ final class RtmpLoadClient extends ChannelInboundHandlerAdapter {
         this.stats = stats;
         this.fps = fps;
         this.messageSize = messageSize;
+    }
+
+    /**
+     * Publishers: send an AVC sequence header first, then a keyframe every {@code gop} messages and inter frames
+     * between, so a proxy that splices at keyframes has real switch points. Players: nothing changes.
+     */
+    RtmpLoadClient withGop(int gop) {
+        this.gop = gop;
+        return this;
+    }
+
+    /** Players: feed every stamped message's sequence number and arrival time to {@code t}. */
+    RtmpLoadClient withTracker(GapTracker t) {
+        this.tracker = t;
+        return this;
     }
 
     @Override
@@ -82,7 +101,14 @@ final class RtmpLoadClient extends ChannelInboundHandlerAdapter {
             switch (m.type()) {
                 case RtmpMessage.VIDEO, RtmpMessage.AUDIO -> {
                     ByteBuf p = m.payload();
-                    stats.received(p.readableBytes(), Stamp.sendNanos(p), System.nanoTime());
+                    long now = System.nanoTime();
+                    stats.received(p.readableBytes(), Stamp.sendNanos(p), now);
+                    if (tracker != null) {
+                        long s = Stamp.seq(p);
+                        if (s >= 0) {
+                            tracker.received(s, now);
+                        }
+                    }
                 }
                 case RtmpMessage.COMMAND_AMF0, RtmpMessage.COMMAND_AMF3 -> onCommand(ctx, RtmpCommand.decode(m));
                 case RtmpMessage.WINDOW_ACK_SIZE -> ackWindow = ControlMessages.readUInt32(m);
@@ -120,6 +146,9 @@ final class RtmpLoadClient extends ChannelInboundHandlerAdapter {
             }
             case "onStatus" -> {
                 Object code = c.info().get("code");
+                if (ready.isDone() && code instanceof String s) {
+                    stats.statusAfterStart(s); // what a client would see of an origin change, if anything
+                }
                 if ("NetStream.Publish.Start".equals(code) || "NetStream.Play.Start".equals(code)) {
                     if (ready.complete(ctx.channel()) && role == Role.PUBLISH) {
                         startPublishing();
@@ -136,6 +165,12 @@ final class RtmpLoadClient extends ChannelInboundHandlerAdapter {
 
     private void startPublishing() {
         startNanos = System.nanoTime();
+        if (gop > 0) {
+            ByteBuf config = channel.alloc().buffer(32);
+            Stamp.writeAvcConfig(config);
+            channel.writeAndFlush(new RtmpMessage(VIDEO_CSID, RtmpMessage.VIDEO, 0, streamId, config),
+                    channel.voidPromise());
+        }
         if (fps <= 0) {
             pump();
             return;
@@ -181,7 +216,8 @@ final class RtmpLoadClient extends ChannelInboundHandlerAdapter {
     private void sendOne() {
         long now = System.nanoTime();
         ByteBuf p = channel.alloc().buffer(messageSize);
-        Stamp.write(p, seq++, now, messageSize);
+        Stamp.write(p, seq, now, messageSize, gop <= 0 || seq % gop == 0);
+        seq++;
         long ts = (now - startNanos) / 1_000_000;
         channel.write(new RtmpMessage(VIDEO_CSID, RtmpMessage.VIDEO, ts, streamId, p), channel.voidPromise());
         stats.sentMessages.increment();

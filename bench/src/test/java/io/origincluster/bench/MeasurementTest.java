@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.origincluster.dataplane.splice.MediaTags;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The harness's own measurement code: histogram buckets and percentiles, the send-time stamp, /proc parsing. */
+/**
+ * The harness's own measurement code: histogram buckets and percentiles, the send-time stamp, /proc parsing, and
+ * the migration scenario's gap and sequence accounting and metrics parsing.
+ */
 class MeasurementTest {
 
     @Test
@@ -95,5 +100,113 @@ class MeasurementTest {
         assertThat(RedisServer.parseCommandStats(info)).isEqualTo(Map.of("get", 12L, "evalsha", 3L));
         assertThat(Report.delta(Map.of("get", 12L, "set", 1L), Map.of("get", 15L, "set", 1L, "del", 2L)))
                 .isEqualTo(Map.of("get", 3L, "del", 2L));
+    }
+
+    @Test
+    void migrationFramesAreWhatTheProxysSpliceExpects() {
+        ByteBuf config = Unpooled.buffer();
+        Stamp.writeAvcConfig(config);
+        assertThat(MediaTags.isVideoConfig(config)).isTrue();
+        assertThat(MediaTags.isVideoKeyframe(config)).isFalse();
+        assertThat(Stamp.seq(config)).isEqualTo(-1);
+        ByteBuf key = Unpooled.buffer();
+        Stamp.write(key, 25, 1000L, 100, true);
+        ByteBuf inter = Unpooled.buffer();
+        Stamp.write(inter, 26, 2000L, 100, false);
+        assertThat(MediaTags.isVideoKeyframe(key)).isTrue();
+        assertThat(MediaTags.isVideoKeyframe(inter)).isFalse();
+        assertThat(MediaTags.isVideoConfig(inter)).isFalse();
+        assertThat(inter.getUnsignedByte(0)).isEqualTo((short) 0x27);
+        assertThat(Stamp.seq(inter)).isEqualTo(26);
+        assertThat(Stamp.sendNanos(inter)).isEqualTo(2000L);
+        assertThat(Stamp.seq(key)).isEqualTo(25);
+    }
+
+    @Test
+    void gapTrackerCountsTheLongestGapLossAndDuplicatesPerWindow() {
+        GapTracker t = new GapTracker();
+        long ms = 1_000_000;
+        t.received(0, 0);
+        t.received(1, 40 * ms);
+        t.received(2, 80 * ms);
+        t.received(5, 400 * ms);   // 3 and 4 lost; 320 ms stall
+        t.received(3, 410 * ms);   // a late or replayed one
+        t.received(6, 440 * ms);
+        GapTracker.Window w = t.take(450 * ms);
+        assertThat(w.messages()).isEqualTo(6);
+        assertThat(w.longestGapNanos()).isEqualTo(320 * ms);
+        assertThat(w.longestGapEndNanos()).isEqualTo(400 * ms);
+        assertThat(w.lost()).isEqualTo(2);
+        assertThat(w.duplicates()).isEqualTo(1);
+
+        // the next window starts clean but keeps the last arrival and sequence number
+        t.received(7, 480 * ms);
+        t.received(7, 500 * ms);
+        GapTracker.Window w2 = t.take(510 * ms);
+        assertThat(w2.messages()).isEqualTo(2);
+        assertThat(w2.longestGapNanos()).isEqualTo(40 * ms);
+        assertThat(w2.lost()).isZero();
+        assertThat(w2.duplicates()).isEqualTo(1);
+
+        // nothing arrives: the open gap counts up to the window's end
+        GapTracker.Window w3 = t.take(2_500 * ms);
+        assertThat(w3.messages()).isZero();
+        assertThat(w3.longestGapNanos()).isEqualTo(2_000 * ms);
+        assertThat(w3.longestGapEndNanos()).isEqualTo(2_500 * ms);
+        assertThat(new GapTracker().take(5).longestGapNanos()).isZero();
+
+        // part of a window: gaps overlapping the span count whole; the open gap at the end too
+        assertThat(w.arrivals()).containsExactly(0, 40 * ms, 80 * ms, 400 * ms, 410 * ms, 440 * ms);
+        assertThat(GapTracker.longestGap(w, 0, 80 * ms)).isEqualTo(40 * ms);
+        assertThat(GapTracker.longestGap(w, 300 * ms, 301 * ms)).isEqualTo(320 * ms);
+        assertThat(GapTracker.longestGap(w, 405 * ms, 420 * ms)).isEqualTo(30 * ms);
+        assertThat(GapTracker.longestGap(w, 441 * ms, 450 * ms)).isEqualTo(10 * ms); // last arrival to the end
+        assertThat(w2.arrivals()).containsExactly(440 * ms, 480 * ms, 500 * ms); // starts at the one before
+        assertThat(GapTracker.longestGap(w2, 450 * ms, 460 * ms)).isEqualTo(40 * ms);
+        assertThat(w3.arrivals()).containsExactly(500 * ms);
+        assertThat(GapTracker.longestGap(w3, 1_000 * ms, 1_100 * ms)).isEqualTo(2_000 * ms);
+    }
+
+    @Test
+    void nearestRankPercentilesOverPlayers() {
+        long[] v = new long[100];
+        for (int i = 0; i < 100; i++) {
+            v[i] = 100 - i; // unsorted on purpose
+        }
+        assertThat(GapTracker.percentile(v, 0.50)).isEqualTo(50);
+        assertThat(GapTracker.percentile(v, 0.99)).isEqualTo(99);
+        assertThat(GapTracker.percentile(v, 1.0)).isEqualTo(100);
+        assertThat(GapTracker.percentile(new long[] {7}, 0.99)).isEqualTo(7);
+        assertThat(GapTracker.percentile(new long[0], 0.5)).isEqualTo(-1);
+        assertThat(v[0]).isEqualTo(100); // the input is not reordered
+    }
+
+    @Test
+    void prometheusTextOfTheMoveMetricsParses() {
+        String text = """
+                # HELP origincluster_session_moves_total Session moves to another origin
+                # TYPE origincluster_session_moves_total counter
+                origincluster_session_moves_total{outcome="started",protocol="rtmp",reason="drain",} 75.0
+                origincluster_session_moves_total{outcome="completed",protocol="rtmp",reason="drain",} 74.0
+                origincluster_session_moves_total{outcome="started",protocol="rtmp",reason="origin-lost",} 3.0
+                origincluster_session_move_stall_seconds_count{protocol="rtmp",reason="drain",} 74.0
+                origincluster_session_move_stall_seconds_sum{protocol="rtmp",reason="drain",} 1.48
+                origincluster_session_move_stall_seconds_max{protocol="rtmp",reason="drain",} 0.09
+                origincluster_session_move_stall_seconds_bucket{protocol="rtmp",reason="drain",le="+Inf",} 74.0
+                jvm_info{runtime="x \\"y\\" {z}",} 1
+                origincluster_origins_registered 2.0
+                """;
+        List<PromText.Sample> s = PromText.parse(text);
+        assertThat(PromText.sum(s, "origincluster_session_moves_total", l -> "started".equals(l.get("outcome"))))
+                .isEqualTo(78.0);
+        assertThat(PromText.sum(s, "origincluster_session_moves_total",
+                l -> "drain".equals(l.get("reason")) && "completed".equals(l.get("outcome")))).isEqualTo(74.0);
+        assertThat(PromText.sum(s, "origincluster_session_move_stall_seconds_sum", l -> true)).isEqualTo(1.48);
+        assertThat(PromText.max(s, "origincluster_session_move_stall_seconds_max", l -> true)).isEqualTo(0.09);
+        assertThat(PromText.sum(s, "origincluster_session_move_stall_seconds_bucket", l -> "+Inf".equals(l.get("le"))))
+                .isEqualTo(74.0);
+        assertThat(PromText.sum(s, "jvm_info", l -> "x \"y\" {z}".equals(l.get("runtime")))).isEqualTo(1.0);
+        assertThat(PromText.sum(s, "origincluster_origins_registered", l -> l.isEmpty())).isEqualTo(2.0);
+        assertThat(PromText.sum(s, "nothing", l -> true)).isZero();
     }
 }
