@@ -339,11 +339,13 @@ final class Relay {
             client.read(); // a publisher keeps going into the cache while its new leg connects
             return;
         }
+        // a flush can fail at once on a reset origin and replace or drop the leg before it returns
         active.channel().flush();
         if (incoming != null) {
             incoming.channel().flush();
         }
-        if (active.channel().isWritable()) {
+        OriginLeg now = active;
+        if (now == null || now.channel().isWritable()) {
             client.read();
         }
     }
@@ -375,10 +377,11 @@ final class Relay {
     }
 
     void start() {
+        OriginLeg leg = active;
         client.flush();
-        active.channel().flush();
+        leg.channel().flush();
         client.read();
-        active.channel().read();
+        leg.channel().read();
     }
 
     void release() {
