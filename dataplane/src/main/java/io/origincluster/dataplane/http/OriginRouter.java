@@ -64,6 +64,22 @@ final class OriginRouter {
                 }));
     }
 
+    /**
+     * A live HTTP-FLV GET: relayed tag by tag, so the session survives its origin (see {@link LiveFlvRelay}). Every
+     * later leg goes through the routing core like the first, avoiding the origins the session moves off.
+     */
+    void proxyLiveFlv(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, HttpRequest req,
+                      QueryStringDecoder qsd, String sid) {
+        EventLoop loop = ctx.channel().eventLoop();
+        LiveFlvRelay.Dialer dialer = avoid -> services.routing().connect(key, Protocol.HTTP, avoid,
+                route -> services.connector().connect(route.address(), loop, 0).thenApply(ch ->
+                        new LiveFlvRelay.Dialed(route, ch, upstream(ctx, req, qsd, HttpMethod.GET, false,
+                                route.address()))));
+        LiveFlvRelay relay = new LiveFlvRelay(owner, ctx, req, sid, key, dialer, services.routing().sessions(),
+                services.hitless().playerHold());
+        proxyByPin(owner, ctx, key, relay, req, qsd);
+    }
+
     /** A request carrying an HLS token: a playlist goes by the token's stream key, a segment to its origin. */
     void serveTokened(HttpStreamHandler owner, ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder qsd,
                       String path, String ext, String token, String sid) {
