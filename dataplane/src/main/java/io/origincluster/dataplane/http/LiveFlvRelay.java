@@ -277,7 +277,8 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
             return;
         }
         if (r.status().code() != 200 || HttpUtil.isContentLengthSet(r)) {
-            legFailed(leg, false, "origin " + leg.backend() + " answered " + r.status().code());
+            // alive, just without the stream (yet): the publisher may still be on its way there
+            legFailed(leg, true, "origin " + leg.backend() + " answered " + r.status().code());
             return;
         }
         leg.streaming = true;
@@ -486,6 +487,7 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
             return;
         }
         m.dialing = true;
+        m.retry = null;
         m.attempts++;
         dialer.dial(Set.copyOf(m.avoid)).whenComplete((d, err) -> onLoop(() -> {
             m.dialing = false;

@@ -51,6 +51,8 @@ final class MediaHttpOrigin implements AutoCloseable {
     private final byte[] loopTemplate;
     private final int[] tagOffsets;
     private volatile boolean killed;
+    /** While set, every stream is 404, as an origin answers before its publisher has arrived. */
+    volatile boolean notFound;
     final ConcurrentLinkedQueue<SeenRequest> requests = new ConcurrentLinkedQueue<>();
     final AtomicInteger openResponses = new AtomicInteger();
     final AtomicInteger peerClosed = new AtomicInteger();
@@ -110,15 +112,16 @@ final class MediaHttpOrigin implements AutoCloseable {
         requests.add(new SeenRequest(ex.getRequestMethod(), ex.getRequestURI().toString(),
                 Map.copyOf(ex.getRequestHeaders())));
         String path = ex.getRequestURI().getPath().toLowerCase(Locale.ROOT);
-        byte[] body;
-        String type;
+        byte[] body = null;
+        String type = null;
         if (path.endsWith(".flv")) {
             body = flv;
             type = "video/x-flv";
         } else if (path.endsWith(".ts")) {
             body = ts;
             type = "video/mp2t";
-        } else {
+        }
+        if (body == null || notFound) {
             byte[] msg = "no such stream\n".getBytes();
             ex.sendResponseHeaders(404, msg.length);
             ex.getResponseBody().write(msg);
