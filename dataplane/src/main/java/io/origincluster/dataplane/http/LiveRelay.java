@@ -15,17 +15,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.origincluster.dataplane.http.flv.FlvFormatException;
-import io.origincluster.dataplane.http.flv.FlvTagReader;
-import io.origincluster.dataplane.http.flv.FlvTagWriter;
 import io.origincluster.dataplane.routing.LiveSessions;
 import io.origincluster.dataplane.routing.MovableSession;
 import io.origincluster.dataplane.routing.MoveStats;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.routing.StreamKey;
-import io.origincluster.dataplane.splice.MediaTags;
-import io.origincluster.dataplane.splice.PlayerTimeline;
 import io.origincluster.state.Protocol;
 import java.time.Duration;
 import java.util.HashSet;
@@ -38,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A live HTTP-FLV response that outlives its origin connection. The origin's FLV is parsed tag by tag
- * ({@link FlvTagReader}) and re-framed for the client ({@link FlvTagWriter}) through a {@link PlayerTimeline}, so
- * the client gets one FLV header and continuous timestamps however many origin legs feed it:
+ * A live HTTP-FLV or HTTP-TS response that outlives its origin connection. The origin's stream is parsed unit by
+ * unit and re-framed for the client by a {@link LiveMedia} (FLV tags through a {@code PlayerTimeline}, TS packets
+ * through a {@code TsSplicer}), so the client gets one continuous stream however many origin legs feed it:
  *
  * <ul>
  *   <li><b>Origin lost</b> (reset, end of stream, idle timeout after the response started): the client is kept,
@@ -49,17 +44,16 @@ import org.slf4j.LoggerFactory;
  *   {@code PROXY_PLAYER_HOLD}; then the response ends normally. A clean end of the origin's response (the
  *   publisher left) is retried the same way without unpinning anything.</li>
  *   <li><b>Moved</b> ({@link #moveOff}, the origin drains or leaves): make-before-break. The new leg is opened
- *   while the old one keeps feeding the client; the new leg's codec configuration and metadata are kept until its
- *   first keyframe, where the client switches over and the old leg is closed. If the deadline comes first, the old
- *   leg is closed and the new one takes over whenever it delivers (break-before-make).</li>
+ *   while the old one keeps feeding the client; the new leg is read (keeping only what a splice needs) until its
+ *   first splice point, where the client switches over and the old leg is closed. If the deadline comes first, the
+ *   old leg is closed and the new one takes over whenever it delivers (break-before-make).</li>
  * </ul>
  *
  * Everything runs on the client's event loop, which also owns every origin leg's channel.
  */
-final class LiveFlvRelay extends OriginExchange implements MovableSession {
+final class LiveRelay extends OriginExchange implements MovableSession {
 
-    private static final Logger log = LoggerFactory.getLogger(LiveFlvRelay.class);
-    static final String PROTOCOL = "http-flv";
+    private static final Logger log = LoggerFactory.getLogger(LiveRelay.class);
     static final String DRAIN = "drain";
     static final String ORIGIN_LOST = "origin-lost";
     static final String STREAM_ENDED = "stream-ended";
@@ -100,32 +94,27 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
     private final Dialer dialer;
     private final LiveSessions sessions;
     private final Duration playerHold;
-    private final PlayerTimeline timeline = new PlayerTimeline();
+    private final LiveMedia media;
     private final long startedNanos = System.nanoTime();
-    private FlvTagWriter out;
     private RoutingCore routing;
     private ScheduledFuture<?> touchTimer;
     private Leg current;
     private Leg next;
     private Move move;
-    /** Codec configuration and metadata of a make-before-break leg, waiting for its first keyframe. */
-    private ByteBuf heldMetadata;
-    private ByteBuf heldVideoConfig;
-    private ByteBuf heldAudioConfig;
-    private long heldTimestamp;
     private boolean live;
     private boolean passthrough;
     private boolean paused;
-    private boolean sawVideo;
     private boolean registered;
     private volatile String backendId = "";
     private long lastMediaNanos = System.nanoTime();
     private long bytes;
     private int moves;
 
-    LiveFlvRelay(HttpStreamHandler owner, ChannelHandlerContext client, HttpRequest clientRequest, String sid,
-                 StreamKey key, Dialer dialer, LiveSessions sessions, Duration playerHold) {
+    LiveRelay(HttpStreamHandler owner, ChannelHandlerContext client, HttpRequest clientRequest, String sid,
+              StreamKey key, LiveMedia media, Dialer dialer, LiveSessions sessions, Duration playerHold) {
         super(owner, client, clientRequest, sid);
+        this.media = media;
+        media.bind(this);
         this.key = key;
         this.dialer = dialer;
         this.sessions = sessions;
@@ -178,7 +167,6 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
                Duration touchEvery) {
         this.route = connectedRoute;
         this.routing = routingCore;
-        this.out = new FlvTagWriter(client.alloc());
         if (finished || !client.channel().isActive()) {
             finished = true;
             connected.close();
@@ -243,10 +231,7 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
             next.close();
             next = null;
         }
-        releaseHeld();
-        if (out != null) {
-            out.discard();
-        }
+        media.release();
         if (registered) {
             registered = false;
             sessions.remove(this);
@@ -273,7 +258,7 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
             sessions.add(this);
             log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("backend", leg.backend())
                     .addKeyValue("contentType", r.headers().get(HttpHeaderNames.CONTENT_TYPE))
-                    .log("http-flv stream started");
+                    .log("{} stream started", media.protocol());
             return;
         }
         if (r.status().code() != 200 || HttpUtil.isContentLengthSet(r)) {
@@ -302,10 +287,9 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         if (!leg.streaming) {
             return;
         }
-        try {
-            leg.reader.feed(c.content().retain(), leg);
-        } catch (FlvFormatException e) {
-            String why = "origin " + leg.backend() + " sent bad FLV: " + e.getMessage();
+        String error = leg.media.feed(c.content().retain());
+        if (error != null) {
+            String why = "origin " + leg.backend() + " sent bad " + media.name() + ": " + error;
             if (leg != current) {
                 legFailed(leg, false, why); // a candidate leg: nothing of it reached the client
                 return;
@@ -322,27 +306,14 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         }
     }
 
-    private void onHeader(int flags) {
-        out.header(flags); // the first leg's header; every later one is dropped
+    /** The leg whose media goes to the client now. */
+    boolean feeding(Object leg) {
+        return !finished && leg == current;
     }
 
-    private void onTag(Leg leg, int type, long timestamp, ByteBuf data) {
-        if (finished) {
-            data.release();
-            return;
-        }
-        if (leg == current) {
-            emit(type, timestamp, data);
-        } else if (leg == next && move != null && move.makeBeforeBreak) {
-            if (isStart(type, data)) {
-                switchOver(leg);
-                emit(type, timestamp, data);
-            } else {
-                hold(type, timestamp, data);
-            }
-        } else {
-            data.release();
-        }
+    /** A make-before-break leg: read until its first splice point, then {@link #switchOver}. */
+    boolean candidate(Object leg) {
+        return !finished && leg == next && move != null && move.makeBeforeBreak;
     }
 
     private void onReadComplete(Leg leg) {
@@ -408,13 +379,13 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
                             why);
                     breakBeforeMake(move);
                 } else {
-                    timeline.splice();
+                    media.splice();
                     retryLater(move, why);
                 }
             }
         } else if (leg == next) {
             next = null;
-            releaseHeld();
+            media.dropHeld();
             if (move != null) {
                 if (!clean) {
                     move.avoid.add(leg.backend());
@@ -431,14 +402,14 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         moves++;
         recordMove(m, MoveStats.Outcome.STARTED, -1);
         log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("backend", backendId)
-                .addKeyValue("reason", m.reason).log("moving http-flv session: {}", why);
+                .addKeyValue("reason", m.reason).log("moving {} session: {}", media.protocol(), why);
     }
 
-    /** The old leg is gone: the client waits (up to the hold) for the next leg's first keyframe. */
+    /** The old leg is gone: the client waits (up to the hold) for the next leg's splice point. */
     private void breakBeforeMake(Move m) {
         m.makeBeforeBreak = false;
         m.lastMediaNanos = lastMediaNanos;
-        timeline.splice();
+        media.splice();
         if (current != null) {
             current.close();
             current = null;
@@ -474,7 +445,7 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("attempts", m.attempts)
                 .log("no origin delivered the stream within the player hold of {} ms: ending the response",
                         playerHold.toMillis());
-        out.end();
+        media.end();
         writeBatch();
         client.write(LastHttpContent.EMPTY_LAST_CONTENT);
         client.flush();
@@ -520,14 +491,15 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         m.retry = client.channel().eventLoop().schedule(() -> dial(m), delay, TimeUnit.MILLISECONDS);
     }
 
-    /** Make-before-break: the new leg reached its first keyframe; it feeds the client from this tag on. */
-    private void switchOver(Leg leg) {
+    /** Make-before-break: the new leg reached its splice point; it feeds the client from there on. */
+    void switchOver(Object candidate) {
+        Leg leg = (Leg) candidate;
         Leg old = current;
         current = null;
         if (old != null) {
             old.close();
         }
-        timeline.splice();
+        media.splice();
         becomeCurrent(leg);
     }
 
@@ -540,96 +512,25 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         route = leg.route;
         origin = leg.channel;
         routing.touch(key, leg.backend());
-        replayHeld();
+        media.replayHeld();
     }
 
-    private boolean isStart(int type, ByteBuf data) {
-        if (type == MediaTags.VIDEO) {
-            return MediaTags.isVideoKeyframe(data);
-        }
-        return type == MediaTags.AUDIO && !sawVideo && !MediaTags.isAudioConfig(data);
-    }
-
-    /** Keeps the latest configuration and metadata of a leg that does not feed the client yet; drops the rest. */
-    private void hold(int type, long timestamp, ByteBuf data) {
-        if (type == MediaTags.VIDEO && MediaTags.isVideoConfig(data)) {
-            heldVideoConfig = replace(heldVideoConfig, data);
-        } else if (type == MediaTags.AUDIO && MediaTags.isAudioConfig(data)) {
-            heldAudioConfig = replace(heldAudioConfig, data);
-        } else if (type == MediaTags.SCRIPT && MediaTags.isMetadata(data)) {
-            heldMetadata = replace(heldMetadata, data);
-        } else {
-            data.release();
-            return;
-        }
-        heldTimestamp = timestamp;
-    }
-
-    private ByteBuf replace(ByteBuf old, ByteBuf data) {
-        if (old != null) {
-            old.release();
-        }
-        // a copy, so a small config does not keep the origin's whole read buffer alive
-        ByteBuf copy = client.alloc().buffer(data.readableBytes());
-        copy.writeBytes(data, data.readerIndex(), data.readableBytes());
-        data.release();
-        return copy;
-    }
-
-    private void replayHeld() {
-        ByteBuf m = heldMetadata;
-        ByteBuf v = heldVideoConfig;
-        ByteBuf a = heldAudioConfig;
-        heldMetadata = null;
-        heldVideoConfig = null;
-        heldAudioConfig = null;
-        if (m != null) {
-            emit(MediaTags.SCRIPT, heldTimestamp, m);
-        }
-        if (v != null) {
-            emit(MediaTags.VIDEO, heldTimestamp, v);
-        }
-        if (a != null) {
-            emit(MediaTags.AUDIO, heldTimestamp, a);
-        }
-    }
-
-    private void releaseHeld() {
-        for (ByteBuf b : new ByteBuf[] {heldMetadata, heldVideoConfig, heldAudioConfig}) {
-            if (b != null) {
-                b.release();
-            }
-        }
-        heldMetadata = null;
-        heldVideoConfig = null;
-        heldAudioConfig = null;
-    }
-
-    // ---------------------------------------------------------------- output
-
-    /** One tag of the leg feeding the client, through the timeline. Takes ownership of {@code data}. */
-    private void emit(int type, long timestamp, ByteBuf data) {
-        int spliced = timeline.splices();
-        long ts = timeline.map(type, timestamp, data, out::tag);
-        if (ts == PlayerTimeline.DROP) {
-            data.release();
-            return;
-        }
-        if (type == MediaTags.VIDEO && !MediaTags.isVideoConfig(data)) {
-            sawVideo = true;
-        }
-        bytes += data.readableBytes() + 15;
-        out.tag(type, ts, data);
+    /**
+     * The media wrote to the client: {@code media} false for metadata only; {@code spliced} when this completed a
+     * splice (the new leg's first frame went out).
+     */
+    void sent(boolean isMedia, boolean spliced) {
         long now = System.nanoTime();
-        if (timeline.splices() != spliced && move != null) {
+        if (spliced && move != null) {
             moveCompleted(move, now);
         }
-        if (type != MediaTags.SCRIPT) {
+        if (isMedia) {
             lastMediaNanos = now;
         }
-        if (out.full()) {
-            writeBatch();
-        }
+    }
+
+    void addBytes(long n) {
+        bytes += n;
     }
 
     private void moveCompleted(Move m, long now) {
@@ -644,21 +545,19 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("backend", backendId)
                 .addKeyValue("reason", m.reason).addKeyValue("attempts", m.attempts)
                 .addKeyValue("stallMs", stall / 1_000_000).addKeyValue("moveMs", (now - m.startedNanos) / 1_000_000)
-                .log("http-flv session moved");
+                .log("{} session moved", media.protocol());
     }
 
-    private void writeBatch() {
-        if (out == null) {
-            return;
-        }
-        ByteBuf b = out.take();
+    /** Writes what the media framed so far to the client (not flushed). */
+    void writeBatch() {
+        ByteBuf b = media.take();
         if (b != null) {
             client.write(new DefaultHttpContent(b));
         }
     }
 
     private void recordMove(Move m, MoveStats.Outcome outcome, long stallNanos) {
-        sessions.stats().record(PROTOCOL, m.reason, outcome, stallNanos);
+        sessions.stats().record(media.protocol(), m.reason, outcome, stallNanos);
     }
 
     private static void cancelTimers(Move m) {
@@ -701,11 +600,11 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
     // ---------------------------------------------------------------- one origin connection
 
     /** The handler at the end of one origin connection's pipeline. */
-    private final class Leg extends ChannelInboundHandlerAdapter implements FlvTagReader.Sink {
+    private final class Leg extends ChannelInboundHandlerAdapter {
         final Route route;
         final Channel channel;
         final boolean first;
-        final FlvTagReader reader;
+        final LiveMedia.LegMedia media;
         boolean streaming;
         boolean closed;
 
@@ -713,7 +612,7 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
             this.route = route;
             this.channel = channel;
             this.first = first;
-            this.reader = new FlvTagReader(channel.alloc());
+            this.media = LiveRelay.this.media.newLeg(this, channel.alloc());
         }
 
         String backend() {
@@ -740,7 +639,7 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         void close() {
             if (!closed) {
                 closed = true;
-                reader.close();
+                media.close();
                 channel.close();
             }
         }
@@ -790,16 +689,6 @@ final class LiveFlvRelay extends OriginExchange implements MovableSession {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             legFailed(this, false, "bad answer from origin " + backend() + ": " + cause.getMessage());
-        }
-
-        @Override
-        public void header(int flags) {
-            onHeader(flags);
-        }
-
-        @Override
-        public void tag(int type, long timestamp, ByteBuf data) {
-            onTag(this, type, timestamp, data);
         }
     }
 }

@@ -65,17 +65,19 @@ final class OriginRouter {
     }
 
     /**
-     * A live HTTP-FLV GET: relayed tag by tag, so the session survives its origin (see {@link LiveFlvRelay}). Every
-     * later leg goes through the routing core like the first, avoiding the origins the session moves off.
+     * A live HTTP-FLV or HTTP-TS GET: relayed unit by unit, so the session survives its origin (see
+     * {@link LiveRelay}). Every later leg goes through the routing core like the first, avoiding the origins the
+     * session moves off.
      */
-    void proxyLiveFlv(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, HttpRequest req,
-                      QueryStringDecoder qsd, String sid) {
+    void proxyLive(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, HttpRequest req,
+                   QueryStringDecoder qsd, String sid, boolean flv) {
         EventLoop loop = ctx.channel().eventLoop();
-        LiveFlvRelay.Dialer dialer = avoid -> services.routing().connect(key, Protocol.HTTP, avoid,
+        LiveRelay.Dialer dialer = avoid -> services.routing().connect(key, Protocol.HTTP, avoid,
                 route -> services.connector().connect(route.address(), loop, 0).thenApply(ch ->
-                        new LiveFlvRelay.Dialed(route, ch, upstream(ctx, req, qsd, HttpMethod.GET, false,
+                        new LiveRelay.Dialed(route, ch, upstream(ctx, req, qsd, HttpMethod.GET, false,
                                 route.address()))));
-        LiveFlvRelay relay = new LiveFlvRelay(owner, ctx, req, sid, key, dialer, services.routing().sessions(),
+        LiveMedia media = flv ? new FlvMedia(ctx.alloc()) : new TsMedia(ctx.alloc());
+        LiveRelay relay = new LiveRelay(owner, ctx, req, sid, key, media, dialer, services.routing().sessions(),
                 services.hitless().playerHold());
         proxyByPin(owner, ctx, key, relay, req, qsd);
     }
