@@ -117,6 +117,7 @@ final class TsMedia extends LiveMedia {
 
     @Override
     void release() {
+        splicer.release();
         if (batch != null) {
             batch.release();
             batch = null;

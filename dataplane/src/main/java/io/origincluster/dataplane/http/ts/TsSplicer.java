@@ -16,6 +16,11 @@ import java.util.BitSet;
  * {@code discontinuity_indicator} (set in its adaptation field, or in an adaptation-field-only packet put before it
  * when it has none), since continuity counters and the PCR jump there.
  *
+ * <p>The client only ever gets whole PES packets: the packets of each elementary stream are held until the PES they
+ * carry is complete (its PES_packet_length reached, or the next PES of that stream starting), and a splice drops the
+ * incomplete ones of the old leg, so a decoder never gets a frame cut short by a dying origin. That delays each
+ * stream by at most one PES (one video frame; a bounded hold of {@value #MAX_UNIT_BYTES} bytes per stream).
+ *
  * <p>Only single-packet PAT and PMT sections are understood (what SRS, nginx and ffmpeg send). Not thread-safe: one
  * instance per player, on its event loop.
  */
@@ -26,6 +31,8 @@ public final class TsSplicer {
     private static final long PCR_MOD = PTS_MOD * 300;
     private static final long DEFAULT_INTERVAL = 3600;
     private static final long MAX_INTERVAL = 18000;
+    /** Past this a PES is passed on before it is complete (nothing real is this large). */
+    static final int MAX_UNIT_BYTES = 4 << 20;
 
     /** Receives packets for the client; the callee owns each. */
     public interface Output {
@@ -155,7 +162,35 @@ public final class TsSplicer {
         }
     }
 
+    /** The packets of one stream's PES not complete yet. */
+    private static final class Unit {
+        final java.util.ArrayList<ByteBuf> packets = new java.util.ArrayList<>();
+        boolean open;
+        boolean sized;
+        int remaining;
+        int bytes;
+
+        void flush(Output out) {
+            for (ByteBuf p : packets) {
+                out.packet(p);
+            }
+            packets.clear();
+            open = false;
+            sized = false;
+            bytes = 0;
+        }
+
+        void drop() {
+            packets.forEach(ByteBuf::release);
+            packets.clear();
+            open = false;
+            sized = false;
+            bytes = 0;
+        }
+    }
+
     private final ByteBufAllocator alloc;
+    private final java.util.HashMap<Integer, Unit> units = new java.util.HashMap<>();
     private final BitSet started = new BitSet(8192);
     private long offset;
     private long lastDts = -1;
@@ -170,12 +205,19 @@ public final class TsSplicer {
         this.alloc = alloc;
     }
 
-    /** The next packets come from a new leg. */
+    /** The next packets come from a new leg; what the old one left incomplete is dropped. */
     public void splice() {
         if (!awaiting) {
             spliceStartedNanos = System.nanoTime();
         }
         awaiting = true;
+        units.values().forEach(Unit::drop);
+    }
+
+    /** Drops what is held; for the end of the response. */
+    public void release() {
+        units.values().forEach(Unit::drop);
+        units.clear();
     }
 
     public boolean awaitingStart() {
@@ -219,12 +261,12 @@ public final class TsSplicer {
             splices++;
             lastStallNanos = System.nanoTime() - spliceStartedNanos;
             started.clear();
-            emitStarting(leg.pat.retainedDuplicate(), out);
-            emitStarting(leg.pmt.retainedDuplicate(), out);
+            emitStarting(leg, leg.pat.retainedDuplicate(), out);
+            emitStarting(leg, leg.pmt.retainedDuplicate(), out);
             if (pid == leg.videoPid) {
                 lastVideoDtsIn = first;
             }
-            emitStarting(p, out);
+            emitStarting(leg, p, out);
             return;
         }
         if (splices > 0 && !started.get(pid)) {
@@ -232,7 +274,7 @@ public final class TsSplicer {
                 p.release(); // the rest of a unit that began before the splice point
                 return;
             }
-            emitStarting(p, out);
+            emitStarting(leg, p, out);
             return;
         }
         if (pid == leg.videoPid && pusi(p, at)) {
@@ -247,11 +289,47 @@ public final class TsSplicer {
                 lastVideoDtsIn = dts;
             }
         }
-        out.packet(rebase(p));
+        send(leg, rebase(p), out, false);
+    }
+
+    /** Elementary stream packets wait until their PES is complete; tables and everything else pass at once. */
+    private void send(LegState leg, ByteBuf p, Output out, boolean marker) {
+        int at = p.readerIndex();
+        int pid = pid(p, at);
+        if (!leg.esPids.get(pid)) {
+            out.packet(p);
+            return;
+        }
+        Unit u = units.computeIfAbsent(pid, k -> new Unit());
+        if (marker) {
+            u.packets.add(p);
+            return;
+        }
+        int off = payloadOffset(p, at);
+        if (pusi(p, at)) {
+            if (u.open) {
+                u.flush(out);
+            }
+            u.open = true;
+            int pes = off < 0 || off + 6 > PACKET ? -1 : off;
+            int length = pes < 0 ? 0 : p.getUnsignedShort(at + pes + 4);
+            u.sized = length != 0;
+            u.remaining = 6 + length - (PACKET - off);
+        } else if (!u.open) {
+            p.release(); // a continuation of a PES whose start this client never got
+            return;
+        } else if (u.sized && off >= 0) {
+            u.remaining -= PACKET - off;
+        }
+        u.packets.add(p);
+        u.bytes += PACKET;
+        if ((u.sized && u.remaining <= 0) || u.bytes >= MAX_UNIT_BYTES) {
+            u.flush(out);
+        }
     }
 
     /** The first packet of its PID since the splice: marked as a discontinuity. */
-    private void emitStarting(ByteBuf p, Output out) {
+    private void emitStarting(LegState leg, ByteBuf p, Output out) {
         int at = p.readerIndex();
         int pid = pid(p, at);
         started.set(pid);
@@ -272,9 +350,9 @@ public final class TsSplicer {
             marker.writeByte(183);
             marker.writeByte(0x80);
             marker.writeBytes(STUFFING);
-            out.packet(marker);
+            send(leg, marker, out, true);
         }
-        out.packet(p);
+        send(leg, p, out, false);
     }
 
     private static final byte[] STUFFING = new byte[182];

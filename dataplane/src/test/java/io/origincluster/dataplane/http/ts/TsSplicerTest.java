@@ -83,17 +83,44 @@ class TsSplicerTest {
     // ---------------------------------------------------------------- splicer
 
     @Test
-    void beforeASplicePacketsPassAsTheyAre() {
+    void beforeASplicePacketsPassAsTheyAreOnceTheirPesIsComplete() {
         TsSplicer s = new TsSplicer(alloc);
         TsSplicer.LegState leg = new TsSplicer.LegState();
-        for (byte[] p : List.of(pat(0), pmt(0), videoPes(0, 90_000, 87_000, true, 5), cont(VIDEO, 1))) {
+        List<ByteBuf> in = new ArrayList<>();
+        for (byte[] p : List.of(pat(0), pmt(0), videoPes(0, 90_000, 87_000, true, 5), cont(VIDEO, 1),
+                sizedAudioPes(0, 88_000), videoPes(2, 93_600, 90_600, false, 1))) {
             ByteBuf b = Unpooled.wrappedBuffer(p);
+            in.add(b);
             leg.observe(b, alloc);
             s.packet(leg, b, out::add);
-            assertThat(out.get(out.size() - 1)).isSameAs(b);
         }
-        assertThat(s.lastDts()).isEqualTo(87_000);
+        // tables at once; audio as soon as its PES_packet_length is reached; the video PES once the next starts
+        assertThat(out).hasSize(5);
+        assertThat(out.get(0)).isSameAs(in.get(0));
+        assertThat(out.get(1)).isSameAs(in.get(1));
+        assertThat(out.get(2)).isSameAs(in.get(4));
+        assertThat(out.get(3)).isSameAs(in.get(2));
+        assertThat(out.get(4)).isSameAs(in.get(3));
+        assertThat(s.lastDts()).isEqualTo(90_600);
+        s.release();
         leg.release();
+    }
+
+    @Test
+    void aPesTheOldLegLeftIncompleteNeverReachesTheClient() {
+        TsSplicer s = new TsSplicer(alloc);
+        TsSplicer.LegState first = new TsSplicer.LegState();
+        feed(s, first, pat(0), pmt(0), videoPes(0, 90_000, 87_000, true, 5), cont(VIDEO, 1));
+        assertThat(out).hasSize(2);
+        s.splice(); // the origin died in the middle of that frame
+        TsSplicer.LegState second = new TsSplicer.LegState();
+        feed(s, second, pat(5), pmt(5), videoPes(7, 1000, 1000, true, 5), videoPes(8, 4600, 4600, false, 1));
+        List<byte[]> got = out.stream().map(ByteBufUtil::getBytes).toList();
+        assertThat(got).extracting(TsSplicerTest::pidOf).containsExactly(0, PMT, 0, 0, PMT, PMT, VIDEO);
+        assertThat(ptsAt(got.get(6), payloadAt(got.get(6)) + 14)).isEqualTo(87_000 + 3600);
+        s.release();
+        first.release();
+        second.release();
     }
 
     @Test
@@ -112,14 +139,14 @@ class TsSplicerTest {
         feed(s, second, videoPes(9, 5_000_000, 4_997_000, false, 1), audioPes(2, 4_999_000), pat(11), pmt(11));
         assertThat(out).as("nothing before the splice point").isEmpty();
         feed(s, second, videoPesWithPcr(12, 5_003_600, 5_000_600, 4_990_000), cont(AUDIO, 3), audioPes(4, 5_001_000),
-                cont(VIDEO, 13));
+                cont(VIDEO, 13), videoPes(14, 5_007_200, 5_004_200, false, 1), audioPes(5, 5_003_000));
 
         long offset = s.offset();
         assertThat((5_000_600 + offset) % (1L << 33)).as("keyframe DTS = last DTS + one frame")
                 .isEqualTo(91_000 + 3600);
         List<byte[]> got = out.stream().map(ByteBufUtil::getBytes).toList();
         assertThat(got).extracting(TsSplicerTest::pidOf)
-                .containsExactly(0, 0, PMT, PMT, VIDEO, AUDIO, AUDIO, VIDEO);
+                .containsExactly(0, 0, PMT, PMT, VIDEO, VIDEO, AUDIO, AUDIO);
         // PAT and PMT have no adaptation field: an adaptation-field-only packet marks each
         assertThat(isAfOnlyDiscontinuity(got.get(0))).isTrue();
         assertThat(got.get(1)).isEqualTo(pat(11));
@@ -132,12 +159,13 @@ class TsSplicerTest {
         assertThat(pcrOf(key)).isEqualTo((4_990_000L + offset) * 300 % ((1L << 33) * 300));
         assertThat(ptsAt(key, payloadAt(key) + 9)).isEqualTo((5_003_600 + offset) % (1L << 33));
         assertThat(ptsAt(key, payloadAt(key) + 14)).isEqualTo(91_000 + 3600);
+        assertThat(got.get(5)).as("a continuation after the start passes unchanged").isEqualTo(cont(VIDEO, 13));
         // audio: the continuation of a PES begun before the splice point is dropped; the next PES starts it
-        assertThat(isAfOnlyDiscontinuity(got.get(5))).isTrue();
-        assertThat(ptsAt(got.get(6), 4 + 9)).isEqualTo((5_001_000 + offset) % (1L << 33));
-        assertThat(got.get(7)).as("a continuation after the start passes unchanged").isEqualTo(cont(VIDEO, 13));
+        assertThat(isAfOnlyDiscontinuity(got.get(6))).isTrue();
+        assertThat(ptsAt(got.get(7), 4 + 9)).isEqualTo((5_001_000 + offset) % (1L << 33));
         assertThat(s.splices()).isEqualTo(1);
         assertThat(s.awaitingStart()).isFalse();
+        s.release();
         first.release();
         second.release();
     }
@@ -152,6 +180,7 @@ class TsSplicerTest {
         feed(s, leg, videoPes(3, 4600, 4600, false, 5)); // no RAI, but an IDR NAL unit
         assertThat(out).isNotEmpty();
         assertThat(s.offset()).as("nothing sent before: the leg keeps its own time").isZero();
+        s.release();
         leg.release();
     }
 
@@ -262,6 +291,14 @@ class TsSplicerTest {
         byte[] h = pes(0xc0, pts, -1, 1);
         System.arraycopy(h, 0, payload, 0, h.length);
         return packet(AUDIO, true, cc, null, payload);
+    }
+
+    /** An audio PES with its PES_packet_length set, whole in one packet. */
+    static byte[] sizedAudioPes(int cc, long pts) {
+        byte[] p = audioPes(cc, pts);
+        p[4 + 4] = 0;
+        p[4 + 5] = (byte) (184 - 6);
+        return p;
     }
 
     static byte[] cont(int pid, int cc) {
