@@ -201,6 +201,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
                 router.proxyByPin(this, ctx, key, router.playlistRelay(this, ctx, req, sid),
                         req, qsd);
+            } else if ((ext.equals("flv") || ext.equals("ts")) && HttpMethod.GET.equals(method)) {
+                StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
+                router.proxyLive(this, ctx, key, req, qsd, sid, ext.equals("flv"));
             } else if (ext.equals("flv") || ext.equals("ts")) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
                 router.proxyByPin(this, ctx, key, new StreamRelay(this, ctx, req, sid, true), req, qsd);

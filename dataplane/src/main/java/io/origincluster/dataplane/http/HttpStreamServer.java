@@ -52,7 +52,7 @@ public final class HttpStreamServer implements ProtocolServer {
         this.services = new HttpStreamServices(http, routing,
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout()),
                 new HlsToken(http.hlsTokenKey()), http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
-                touchEvery, Clock.systemUTC());
+                touchEvery, Clock.systemUTC(), config.hitless());
         this.router = new OriginRouter(services);
     }
 

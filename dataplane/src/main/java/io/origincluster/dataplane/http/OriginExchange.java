@@ -3,11 +3,16 @@ package io.origincluster.dataplane.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -37,6 +42,8 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
     protected Channel origin;
     protected boolean responseStarted;
     protected boolean finished;
+    /** Whether the client connection can take another request after this response (set with the head). */
+    protected boolean keepClient;
     private ScheduledFuture<?> touchTask;
 
     OriginExchange(HttpStreamHandler owner, ChannelHandlerContext client, HttpRequest clientRequest, String sid) {
@@ -117,7 +124,8 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void end() {
+    /** Stops everything the exchange holds (timers, origin connections); runs once the exchange is over. */
+    protected void end() {
         finished = true;
         if (touchTask != null) {
             touchTask.cancel(false);
@@ -144,6 +152,35 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         fail(HttpResponseStatus.BAD_GATEWAY, "bad answer from origin: " + cause.getMessage());
+    }
+
+    /**
+     * The response head for the client from the origin's: its headers (see {@link #copyResponseHeaders}), the
+     * origin's Content-Length, else chunked (HTTP/1.1) or close-delimited (HTTP/1.0); sets {@link #keepClient}.
+     */
+    protected HttpResponse clientResponse(HttpResponse r) {
+        HttpVersion version = clientRequest.protocolVersion();
+        DefaultHttpResponse out = new DefaultHttpResponse(version, r.status());
+        copyResponseHeaders(r.headers(), out.headers());
+        int code = r.status().code();
+        boolean noBody = head || code == 204 || code == 304 || code < 200;
+        boolean delimited = true;
+        if (HttpUtil.isContentLengthSet(r)) {
+            out.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+        } else if (!noBody) {
+            if (version.isKeepAliveDefault()) {
+                HttpUtil.setTransferEncodingChunked(out, true);
+            } else {
+                delimited = false; // HTTP/1.0: the body ends when the connection does
+            }
+        }
+        keepClient = clientKeepAlive && delimited;
+        if (!keepClient) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!version.isKeepAliveDefault()) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return out;
     }
 
     /** Origin response headers for the client: the origin's own, without hop-by-hop ones, plus CORS. */

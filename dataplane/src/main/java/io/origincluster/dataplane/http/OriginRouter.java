@@ -64,6 +64,24 @@ final class OriginRouter {
                 }));
     }
 
+    /**
+     * A live HTTP-FLV or HTTP-TS GET: relayed unit by unit, so the session survives its origin (see
+     * {@link LiveRelay}). Every later leg goes through the routing core like the first, avoiding the origins the
+     * session moves off.
+     */
+    void proxyLive(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, HttpRequest req,
+                   QueryStringDecoder qsd, String sid, boolean flv) {
+        EventLoop loop = ctx.channel().eventLoop();
+        LiveRelay.Dialer dialer = avoid -> services.routing().connect(key, Protocol.HTTP, avoid,
+                route -> services.connector().connect(route.address(), loop, 0).thenApply(ch ->
+                        new LiveRelay.Dialed(route, ch, upstream(ctx, req, qsd, HttpMethod.GET, false,
+                                route.address()))));
+        LiveMedia media = flv ? new FlvMedia(ctx.alloc()) : new TsMedia(ctx.alloc());
+        LiveRelay relay = new LiveRelay(owner, ctx, req, sid, key, media, dialer, services.routing().sessions(),
+                services.hitless().playerHold());
+        proxyByPin(owner, ctx, key, relay, req, qsd);
+    }
+
     /** A request carrying an HLS token: a playlist goes by the token's stream key, a segment to its origin. */
     void serveTokened(HttpStreamHandler owner, ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder qsd,
                       String path, String ext, String token, String sid) {

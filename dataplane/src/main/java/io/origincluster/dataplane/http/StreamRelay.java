@@ -1,14 +1,10 @@
 package io.origincluster.dataplane.http;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -24,7 +20,6 @@ final class StreamRelay extends OriginExchange {
 
     private final boolean logSession;
     private boolean paused;
-    private boolean keepClient;
     private long bytes;
     private final long startedNanos = System.nanoTime();
 
@@ -60,31 +55,6 @@ final class StreamRelay extends OriginExchange {
                 finish(keepClient);
             }
         }
-    }
-
-    private HttpResponse clientResponse(HttpResponse r) {
-        HttpVersion version = clientRequest.protocolVersion();
-        DefaultHttpResponse out = new DefaultHttpResponse(version, r.status());
-        copyResponseHeaders(r.headers(), out.headers());
-        int code = r.status().code();
-        boolean noBody = head || code == 204 || code == 304 || code < 200;
-        boolean delimited = true;
-        if (HttpUtil.isContentLengthSet(r)) {
-            out.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.headers().get(HttpHeaderNames.CONTENT_LENGTH));
-        } else if (!noBody) {
-            if (version.isKeepAliveDefault()) {
-                HttpUtil.setTransferEncodingChunked(out, true);
-            } else {
-                delimited = false; // HTTP/1.0: the body ends when the connection does
-            }
-        }
-        keepClient = clientKeepAlive && delimited;
-        if (!keepClient) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (!version.isKeepAliveDefault()) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        return out;
     }
 
     @Override

@@ -189,7 +189,9 @@ class HttpLiveStreamTest {
             assertThat(RawHttp.readHead(in).status()).isEqualTo(200);
             long drained = 0;
             while (drained < held + 4L * 1024 * 1024) {
-                drained += in.readNBytes(64 * 1024).length;
+                int n = in.readNBytes(64 * 1024).length;
+                assertThat(n).as("the proxy ended the stream after %d bytes", drained).isPositive();
+                drained += n;
             }
             assertThat(fast.bytesSent.get()).as("the origin resumes once the client reads").isGreaterThan(held);
         }

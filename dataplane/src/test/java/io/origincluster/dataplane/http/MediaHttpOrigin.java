@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * An honest HTTP-FLV / HTTP-TS origin for tests (nginx-rtmp cannot serve FLV over HTTP): the JDK's HTTP server
  * sends the real bytes of a generated clip at about real-time speed, as a live origin would, with the content type
  * SRS uses, and records what each request looked like. {@code unpaced} mode sends as fast as the socket takes
- * (looping the clip), to prove the proxy's backpressure.
+ * (looping the clip), to prove the proxy's backpressure. {@link #startLive} loops the FLV clip for as long as the
+ * client reads, paced by its timestamps (one second ahead, as a GOP cache would), timestamps continuing across
+ * loops: a live stream that never ends by itself. Looped FLV is one file: one header, tags whose timestamps
+ * continue. {@link #kill} is the origin process dying: every connection closes at once and the port refuses.
  */
 final class MediaHttpOrigin implements AutoCloseable {
 
@@ -43,15 +46,31 @@ final class MediaHttpOrigin implements AutoCloseable {
     private final byte[] flv;
     private final byte[] ts;
     private final boolean unpaced;
+    private final boolean live;
+    private final FlvClip clip;
+    private final byte[] loopTemplate;
+    private final int[] tagOffsets;
+    private volatile boolean killed;
+    /** While set, every stream is 404, as an origin answers before its publisher has arrived. */
+    volatile boolean notFound;
     final ConcurrentLinkedQueue<SeenRequest> requests = new ConcurrentLinkedQueue<>();
     final AtomicInteger openResponses = new AtomicInteger();
     final AtomicInteger peerClosed = new AtomicInteger();
     final AtomicLong bytesSent = new AtomicLong();
 
-    private MediaHttpOrigin(Path flv, Path ts, boolean unpaced) throws IOException {
+    private MediaHttpOrigin(Path flv, Path ts, boolean unpaced, boolean live) throws IOException {
         this.flv = Files.readAllBytes(flv);
         this.ts = Files.readAllBytes(ts);
         this.unpaced = unpaced;
+        this.live = live;
+        this.clip = FlvClip.load(flv);
+        this.loopTemplate = clip.loop(0);
+        this.tagOffsets = new int[clip.tags.size()];
+        int off = 0;
+        for (int i = 0; i < tagOffsets.length; i++) {
+            tagOffsets[i] = off;
+            off += clip.tags.get(i).bytes().length;
+        }
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.createContext("/", this::handle);
         server.setExecutor(pool);
@@ -60,10 +79,29 @@ final class MediaHttpOrigin implements AutoCloseable {
 
     static MediaHttpOrigin start(Path flv, Path ts, boolean unpaced) {
         try {
-            return new MediaHttpOrigin(flv, ts, unpaced);
+            return new MediaHttpOrigin(flv, ts, unpaced, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An origin whose FLV streams loop with continuous timestamps, paced in real time, until the client leaves. */
+    static MediaHttpOrigin startLive(Path flv, Path ts) {
+        try {
+            return new MediaHttpOrigin(flv, ts, false, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Live FLV responses being sent right now. */
+    int openResponses() {
+        return openResponses.get();
+    }
+
+    /** Requests seen for paths starting with {@code prefix}. */
+    long requestsFor(String prefix) {
+        return requests.stream().filter(r -> r.uri().startsWith(prefix)).count();
     }
 
     int port() {
@@ -74,15 +112,16 @@ final class MediaHttpOrigin implements AutoCloseable {
         requests.add(new SeenRequest(ex.getRequestMethod(), ex.getRequestURI().toString(),
                 Map.copyOf(ex.getRequestHeaders())));
         String path = ex.getRequestURI().getPath().toLowerCase(Locale.ROOT);
-        byte[] body;
-        String type;
+        byte[] body = null;
+        String type = null;
         if (path.endsWith(".flv")) {
             body = flv;
             type = "video/x-flv";
         } else if (path.endsWith(".ts")) {
             body = ts;
             type = "video/mp2t";
-        } else {
+        }
+        if (body == null || notFound) {
             byte[] msg = "no such stream\n".getBytes();
             ex.sendResponseHeaders(404, msg.length);
             ex.getResponseBody().write(msg);
@@ -99,13 +138,19 @@ final class MediaHttpOrigin implements AutoCloseable {
         }
         openResponses.incrementAndGet();
         try (OutputStream out = ex.getResponseBody()) {
-            if (unpaced) {
+            boolean isFlv = body == flv;
+            if (unpaced && isFlv) {
+                sendLoopedFlv(out, false);
+            } else if (unpaced) {
                 while (true) {
                     out.write(body);
                     bytesSent.addAndGet(body.length);
                 }
+            } else if (live && isFlv) {
+                sendLoopedFlv(out, true);
+            } else {
+                sendPaced(out, body);
             }
-            sendPaced(out, body);
         } catch (IOException e) {
             peerClosed.incrementAndGet();
         } finally {
@@ -133,6 +178,63 @@ final class MediaHttpOrigin implements AutoCloseable {
                 throw new IOException("interrupted");
             }
         }
+    }
+
+    /**
+     * The FLV clip over and over as one stream: header once, then the tags of each loop with their timestamps
+     * moved on by the clip's duration. {@code paced}: each tag is sent when its timestamp is at most one second
+     * ahead of the time since the request; otherwise as fast as the socket takes.
+     */
+    private void sendLoopedFlv(OutputStream out, boolean paced) throws IOException {
+        out.write(clip.header);
+        bytesSent.addAndGet(clip.header.length);
+        long t0 = System.nanoTime();
+        byte[] body = loopTemplate.clone();
+        for (int n = 0; !killed; n++) {
+            long shift = n * clip.loopMillis;
+            for (int i = 0; i < tagOffsets.length; i++) {
+                long ts = clip.tags.get(i).timestamp() + shift;
+                int at = tagOffsets[i];
+                body[at + 4] = (byte) (ts >> 16);
+                body[at + 5] = (byte) (ts >> 8);
+                body[at + 6] = (byte) ts;
+                body[at + 7] = (byte) (ts >> 24);
+            }
+            if (!paced) {
+                out.write(body);
+                bytesSent.addAndGet(body.length);
+                continue;
+            }
+            int from = 0;
+            for (int i = 0; i < tagOffsets.length && !killed; i++) {
+                long ts = clip.tags.get(i).timestamp() + shift;
+                long aheadMs = ts - (System.nanoTime() - t0) / 1_000_000 - 1000;
+                if (aheadMs > 0) {
+                    int to = tagOffsets[i];
+                    out.write(body, from, to - from);
+                    out.flush();
+                    bytesSent.addAndGet(to - from);
+                    from = to;
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(Math.max(aheadMs, 10));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted");
+                    }
+                }
+            }
+            out.write(body, from, body.length - from);
+            out.flush();
+            bytesSent.addAndGet(body.length - from);
+        }
+        throw new IOException("killed");
+    }
+
+    /** The origin dies: no new connection is accepted and every open one closes at once. */
+    void kill() {
+        killed = true;
+        server.stop(0);
+        pool.shutdownNow();
     }
 
     SeenRequest lastRequest() {
