@@ -36,6 +36,13 @@ final class Relay {
     private static final Set<String> PLAY_RESTART = Set.of("NetStream.Play.PublishNotify", "NetStream.Play.Start",
             "NetStream.Play.Reset");
     private static final int MAX_INCOMING_HEADERS = 8;
+    /**
+     * A moving publisher switches at its first keyframe this long after its new leg is ready, so that the players
+     * moving with it (here or on other proxies, all told by the same drain event) are already playing on the new
+     * origin when that keyframe arrives: an origin without a GOP cache (nginx-rtmp) gives a late player nothing to
+     * start from until the next keyframe.
+     */
+    static final long PUBLISH_SWITCH_SETTLE_NANOS = 500_000_000L;
 
     private final OriginSwitcher session;
     private final Channel client;
@@ -49,6 +56,7 @@ final class Relay {
     private OriginLeg active;
     private OriginLeg incoming;
     private boolean switchAtKeyframe;
+    private long switchNotBefore;
     private int completedSplices;
     private long lastActivityNanos = System.nanoTime();
     private long lastMediaNanos;
@@ -109,7 +117,7 @@ final class Relay {
         }
         if (cache != null) {
             cache.add(m);
-            if (switchAtKeyframe && (!cache.hasVideo()
+            if (switchAtKeyframe && System.nanoTime() - switchNotBefore >= 0 && (!cache.hasVideo()
                     || m.type() == RtmpMessage.VIDEO && MediaTags.isVideoKeyframe(m.payload()))) {
                 completeSwitch(false);
             }
@@ -205,11 +213,13 @@ final class Relay {
             return;
         }
         if (type != RtmpMessage.DATA_AMF0) {
-            lastMediaNanos = System.nanoTime();
-        }
-        if (timeline.splices() != completedSplices) {
-            completedSplices = timeline.splices();
-            session.playerResumed(timeline.lastStallNanos());
+            long now = System.nanoTime();
+            if (timeline.splices() != completedSplices) {
+                // the stall the client saw: since the last frame it got (from the old leg), not since the splice
+                completedSplices = timeline.splices();
+                session.playerResumed(lastMediaNanos == 0 ? timeline.lastStallNanos() : now - lastMediaNanos);
+            }
+            lastMediaNanos = now;
         }
         forwardToClient(m, fromSid, ts);
     }
@@ -281,6 +291,7 @@ final class Relay {
         if (publish) {
             cache.writeHeaders(leg.channel(), leg.streamId());
             switchAtKeyframe = true;
+            switchNotBefore = System.nanoTime() + PUBLISH_SWITCH_SETTLE_NANOS;
         }
         leg.attach(this);
         leg.channel().flush();

@@ -47,8 +47,10 @@ class OriginDialTest {
         ChannelFuture f = new Bootstrap().group(TRANSPORTS.workers()).channel(TRANSPORTS.clientChannel())
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(new InetSocketAddress("127.0.0.1", closedPort));
-        f.awaitUninterruptibly();
-        assertThat(OriginDial.failure(f)).isInstanceOf(ConnectException.class)
+        // read it where the proxy does, in the dial's listener: later the refused channel is closed and deregistered
+        java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
+        f.addListener(done -> seen.complete(OriginDial.failure(f)));
+        assertThat(seen.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ConnectException.class)
                 .isNotInstanceOf(ProxyResourceException.class);
         OriginDial.closeQuietly(f.channel());
     }

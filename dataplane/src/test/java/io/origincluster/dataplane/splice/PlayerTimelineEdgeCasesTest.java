@@ -72,7 +72,9 @@ class PlayerTimelineEdgeCasesTest {
     @Test
     void beforeAnySpliceEverythingPassesUnchanged() {
         playFirstLeg(1000, 30);
-        assertThat(map(V, 5, inter())).as("even a step back, before any splice").isEqualTo(5);
+        // 2160 was the last video timestamp; under a second back is jitter, passed as it is (further back would be
+        // a new publish on the same leg, see PlayerTimelineTest)
+        assertThat(map(V, 1500, inter())).as("even a step back, before any splice").isEqualTo(1500);
         assertThat(t.splices()).isZero();
         assertThat(injected).isEmpty();
     }
