@@ -2,6 +2,7 @@ package io.origincluster.dataplane.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.origincluster.dataplane.testpeers.LeakWatch;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.MoveStats;
 import io.origincluster.dataplane.testpeers.Proc;
@@ -39,7 +40,7 @@ class HttpFlvHitlessTest {
 
     private static final long SECOND = 1_000_000_000L;
 
-    private HttpLeakWatch leakWatch;
+    private LeakWatch leakWatch;
     private MediaHttpOrigin a;
     private MediaHttpOrigin b;
     private Dataplane proxy;
@@ -47,7 +48,7 @@ class HttpFlvHitlessTest {
 
     @BeforeEach
     void start() throws Exception {
-        leakWatch = new HttpLeakWatch();
+        leakWatch = new LeakWatch();
         a = MediaHttpOrigin.startLive(TestMedia.flv(), TestMedia.ts());
         b = MediaHttpOrigin.startLive(TestMedia.flv(), TestMedia.ts());
         proxy = ProxyFixture.start(Map.of("PROXY_PLAYER_HOLD", "10s"));

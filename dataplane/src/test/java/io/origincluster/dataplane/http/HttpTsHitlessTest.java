@@ -2,6 +2,7 @@ package io.origincluster.dataplane.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.origincluster.dataplane.testpeers.LeakWatch;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.MoveStats;
 import io.origincluster.dataplane.testpeers.TestMedia;
@@ -31,7 +32,7 @@ class HttpTsHitlessTest {
 
     private static final long SECOND = 1_000_000_000L;
 
-    private HttpLeakWatch leakWatch;
+    private LeakWatch leakWatch;
     private MediaHttpOrigin a;
     private MediaHttpOrigin b;
     private Dataplane proxy;
@@ -39,7 +40,7 @@ class HttpTsHitlessTest {
 
     @BeforeEach
     void start() throws Exception {
-        leakWatch = new HttpLeakWatch();
+        leakWatch = new LeakWatch();
         a = MediaHttpOrigin.start(TestMedia.flv(), TestMedia.ts(), false);
         b = MediaHttpOrigin.start(TestMedia.flv(), TestMedia.ts(), false);
         proxy = ProxyFixture.start(Map.of("PROXY_PLAYER_HOLD", "10s"));

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.DecodingPlayer;
+import io.origincluster.dataplane.testpeers.LeakWatch;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
 import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
 import io.origincluster.dataplane.testpeers.Proc;

@@ -10,6 +10,7 @@ import io.origincluster.dataplane.rtmp.codec.ControlMessages;
 import io.origincluster.dataplane.rtmp.codec.Handshake;
 import io.origincluster.dataplane.rtmp.codec.RtmpCommand;
 import io.origincluster.dataplane.rtmp.codec.RtmpMessage;
+import io.origincluster.dataplane.testpeers.LeakWatch;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package io.origincluster.dataplane.http;
+package io.origincluster.dataplane.testpeers;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -10,22 +10,22 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Netty's leak detector at PARANOID while it is open, with its reports captured: every buffer allocated meanwhile
- * is tracked, and {@link #leaks()} forces collection and returns what was reported.
+ * Netty's leak detector at PARANOID for the duration of a test class, with its reports captured: every buffer
+ * allocated while it runs is tracked, and {@link #leaks()} forces collection and returns what was reported.
  */
-final class HttpLeakWatch implements AutoCloseable {
+public final class LeakWatch implements AutoCloseable {
 
     private final ResourceLeakDetector.Level previous = ResourceLeakDetector.getLevel();
     private final Logger logger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    HttpLeakWatch() {
+    public LeakWatch() {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         appender.start();
         logger.addAppender(appender);
     }
 
-    List<String> leaks() throws InterruptedException {
+    public List<String> leaks() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(50);

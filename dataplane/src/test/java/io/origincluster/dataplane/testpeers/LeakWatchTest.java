@@ -1,4 +1,4 @@
-package io.origincluster.dataplane.rtmp;
+package io.origincluster.dataplane.testpeers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
