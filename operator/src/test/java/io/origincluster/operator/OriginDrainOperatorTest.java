@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -102,8 +103,26 @@ class OriginDrainOperatorTest {
         OriginCluster c = Clusters.cluster(NS, "delta", redis.uri());
         c.getMetadata().setUid(null);
         c.getMetadata().setGeneration(null);
+        c.getSpec().origins.drain.timeoutSeconds = 5;
         OriginCluster created = client.resource(c).create();
         reader = RedisStateStore.connect(redis.uri(), Names.clusterId(created), new LeastPinnedPolicy());
+
+        // the drain timeout reaches the origin pod template and the proxies
+        await().atMost(KUBE).untilAsserted(() -> {
+            Deployment origins = client.apps().deployments().inNamespace(NS).withName("delta-origin").get();
+            Deployment proxies = client.apps().deployments().inNamespace(NS).withName("delta-proxy").get();
+            assertThat(origins).isNotNull();
+            assertThat(proxies).isNotNull();
+            var pod = origins.getSpec().getTemplate().getSpec();
+            assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(20L);
+            assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand())
+                    .containsExactly("sh", "-c", "sleep 5");
+            assertThat(proxies.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                    .anySatisfy(e -> {
+                        assertThat(e.getName()).isEqualTo("PROXY_DRAIN_TIMEOUT");
+                        assertThat(e.getValue()).isEqualTo("5s");
+                    });
+        });
 
         Pod a = readyPod(created, "delta-origin-a", "10.2.0.1");
         Pod b = readyPod(created, "delta-origin-b", "10.2.0.2");
