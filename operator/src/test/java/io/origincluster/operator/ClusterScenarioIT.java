@@ -64,6 +64,7 @@ class ClusterScenarioIT {
                     c.getSpec().proxy.image = proxyImage;
                 }
                 c.getSpec().proxy.replicas = 1;
+                c.getSpec().origins.drain.timeoutSeconds = 5;
                 OriginCluster created = client.resource(c).create();
                 try (StateStore reader = RedisStateStore.connect(redisUrl, Names.clusterId(created),
                         new LeastPinnedPolicy())) {
@@ -78,8 +79,12 @@ class ClusterScenarioIT {
                     Pod victim = client.pods().inNamespace(ns).withLabels(Labels.selector(created, Labels.Role.ORIGIN))
                             .list().getItems().get(0);
                     client.resource(victim).delete();
-                    // deletionTimestamp is set at once; the registration must go before the pod is gone
-                    await().atMost(Duration.ofSeconds(2)).until(() -> !live(reader).contains(PodBackends.backendId(victim)));
+                    // deletionTimestamp is set at once: the registration turns draining within 2 s and stays while
+                    // the preStop hook (5 s here) keeps the origin serving; it goes when the pod is gone
+                    String victimId = PodBackends.backendId(victim);
+                    await().atMost(Duration.ofSeconds(2)).until(() -> reader.backend(victimId).toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS).map(Backend::draining).orElse(false));
+                    await().atMost(Duration.ofSeconds(40)).until(() -> !live(reader).contains(victimId));
 
                     Deployment origins = client.apps().deployments().inNamespace(ns).withName("it-origin").get();
                     assertThat(origins.getMetadata().getOwnerReferences()).singleElement()

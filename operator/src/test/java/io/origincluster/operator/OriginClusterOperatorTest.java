@@ -8,9 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -29,9 +27,7 @@ import io.origincluster.state.Protocol;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
 import io.origincluster.state.testing.RedisTestServer;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,29 +59,13 @@ class OriginClusterOperatorTest {
 
     @BeforeAll
     static void startOperator() throws IOException {
-        try (InputStream in = new FileInputStream("../crds/originclusters.origincluster.io-v1.yml")) {
-            client.apiextensions().v1().customResourceDefinitions()
-                    .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-                    .create();
-        }
-        allowLeaseAccess();
+        MockApi.applyCrd(client);
+        MockApi.allowLeaseAccess(server);
         redis = RedisTestServer.start();
         OperatorSettings settings = OperatorSettings.from(Map.of(
                 "OPERATOR_LEASE_NAMESPACE", NS, "OPERATOR_HEALTH_PORT", "0", "OPERATOR_RESYNC_SECONDS", "1"));
         operator = new OriginClusterOperator(client, settings, RedisStateStore::connect);
         operator.start();
-    }
-
-    /**
-     * JOSDK asks the API server (SelfSubjectRulesReview) whether it may use Leases before electing a leader; the
-     * CRUD mock cannot answer that, so this one request is scripted. The Lease itself is stored by the mock.
-     */
-    private static void allowLeaseAccess() {
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-                        .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("*")
-                        .endResourceRule().withIncomplete(false).endStatus().build())
-                .always();
     }
 
     @AfterAll

@@ -61,11 +61,16 @@ public final class MemoryStateStore implements StateStore {
     @Override
     public CompletionStage<Backend> register(Backend backend, Duration ttl) {
         Instant now = clock.instant();
-        Backend stored = backend.withTimes(now, now.plus(ttl));
+        Backend stored;
         synchronized (this) {
+            // only setDraining changes the flag of a live backend: a heartbeat must not end a drain
+            Backend current = liveBackend(backend.id(), now);
+            boolean draining = current != null ? current.draining() : backend.draining();
+            stored = backend.withDraining(draining).withTimes(now, now.plus(ttl));
             backends.put(stored.id(), stored);
         }
-        fire(new BackendEvent(BackendEvent.Type.UPSERTED, stored.id()));
+        fire(new BackendEvent(stored.draining() ? BackendEvent.Type.DRAINING : BackendEvent.Type.UPSERTED,
+                stored.id()));
         return CompletableFuture.completedFuture(stored);
     }
 

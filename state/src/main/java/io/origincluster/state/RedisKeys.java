@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  *   <caption>Keys of cluster {@code C} (prefix {@code P = oc:{C}:})</caption>
  *   <tr><th>Key</th><th>Type</th><th>Content</th><th>Expiry</th></tr>
  *   <tr><td>{@code P backend:<id>}</td><td>HASH</td>
- *       <td>{@code json} = the backend record without times; {@code draining} = "0"/"1"; {@code max} = stream cap
+ *       <td>{@code json} = the backend record without times (its draining always false); {@code draining} =
+ *       "0"/"1", kept by register while the backend is live; {@code max} = stream cap
  *       (0 = none); {@code seen} and {@code expires} = Redis server time in ms of the last registration and of the
  *       lease end</td><td>the lease (PX = registration TTL)</td></tr>
  *   <tr><td>{@code P backends}</td><td>ZSET</td><td>member = backend id, score = lease end (server ms). A backend

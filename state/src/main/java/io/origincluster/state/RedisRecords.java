@@ -23,9 +23,12 @@ final class RedisRecords {
     private RedisRecords() {
     }
 
-    /** The backend's JSON without its times: those live in the hash fields, on the server's clock. */
+    /**
+     * The backend's JSON without its times and draining flag: those live in the hash fields (times on the
+     * server's clock), so a heartbeat's JSON equals the stored one whatever the flag.
+     */
     static String backendJson(Backend backend) {
-        return toJson(backend.withTimes(null, null));
+        return toJson(backend.withDraining(false).withTimes(null, null));
     }
 
     /** Backend from script fields starting at {@code i}: id, json, draining, max, seen ms, expires ms. */

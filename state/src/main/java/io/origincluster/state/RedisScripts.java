@@ -45,8 +45,9 @@ final class RedisScripts {
 
     /**
      * KEYS: backend hash, backends index, events channel. ARGV: id, json, draining, max, ttl ms.
-     * Publishes only when the backend is new, returns from expiry, or changed: heartbeats stay silent.
-     * Returns {now, lease end}.
+     * A live backend keeps its draining flag (only SET_DRAINING changes it); ARGV[3] applies to a new or expired
+     * one. Publishes only when the backend is new, returns from expiry, or changed: heartbeats stay silent.
+     * Returns {now, lease end, the stored draining flag}.
      */
     static final Script REGISTER = new Script(NOW + """
             local ttl = tonumber(ARGV[5])
@@ -54,16 +55,18 @@ final class RedisScripts {
             local old = redis.call('HMGET', KEYS[1], 'json', 'draining')
             local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
             local wasLive = score and tonumber(score) > now and old[1]
-            redis.call('HSET', KEYS[1], 'json', ARGV[2], 'draining', ARGV[3], 'max', ARGV[4],
+            local draining = ARGV[3]
+            if wasLive and old[2] then draining = old[2] end
+            redis.call('HSET', KEYS[1], 'json', ARGV[2], 'draining', draining, 'max', ARGV[4],
                 'seen', now, 'expires', exp)
             redis.call('PEXPIRE', KEYS[1], ttl)
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
             redis.call('ZADD', KEYS[2], exp, ARGV[1])
-            if not wasLive or old[1] ~= ARGV[2] or old[2] ~= ARGV[3] then
-              local kind = ARGV[3] == '1' and 'DRAINING ' or 'UPSERTED '
+            if not wasLive or old[1] ~= ARGV[2] then
+              local kind = draining == '1' and 'DRAINING ' or 'UPSERTED '
               redis.call('PUBLISH', KEYS[3], kind .. now .. ' ' .. ARGV[1])
             end
-            return {now, exp}
+            return {now, exp, draining}
             """);
 
     /**

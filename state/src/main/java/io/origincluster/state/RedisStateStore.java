@@ -154,8 +154,9 @@ public final class RedisStateStore implements StateStore {
                         new String[] {keys.backend(backend.id()), keys.backends(), keys.events()},
                         backend.id(), json, backend.draining() ? "1" : "0", Integer.toString(backend.maxStreams()),
                         Long.toString(Math.max(1, ttl.toMillis())))
-                .thenApply(r -> backend.withTimes(Instant.ofEpochMilli(RedisRecords.asLong(r.get(0))),
-                        Instant.ofEpochMilli(RedisRecords.asLong(r.get(1)))));
+                .thenApply(r -> backend.withDraining("1".equals(String.valueOf(r.get(2))))
+                        .withTimes(Instant.ofEpochMilli(RedisRecords.asLong(r.get(0))),
+                                Instant.ofEpochMilli(RedisRecords.asLong(r.get(1)))));
     }
 
     @Override

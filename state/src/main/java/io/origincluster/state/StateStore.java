@@ -18,7 +18,12 @@ import java.util.function.Consumer;
  */
 public interface StateStore extends AutoCloseable {
 
-    /** Inserts or replaces a backend and (re)starts its registration lease. */
+    /**
+     * Inserts or replaces a backend and (re)starts its registration lease. The {@code draining} flag of the
+     * argument is used only when the backend is not live yet; a live backend keeps its flag, which only
+     * {@link #setDraining} changes (a heartbeat must not end a drain). Returns the stored record, with the flag
+     * it now has.
+     */
     CompletionStage<Backend> register(Backend backend, Duration ttl);
 
     /** Removes a backend at once; its pins become invalid. True if it existed. */

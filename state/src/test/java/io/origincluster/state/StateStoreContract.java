@@ -158,6 +158,55 @@ public abstract class StateStoreContract {
         assertThat(get(store.backend("a")).orElseThrow().draining()).isFalse();
     }
 
+    @Test
+    public void registerOfALiveBackendKeepsItsDrainingFlag() {
+        register("a", LONG);
+        register("b", LONG);
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
+        assertThat(get(store.setDraining("a", true))).isTrue();
+        AutoCloseable handle = store.onBackendChange(events::add);
+
+        // a heartbeat sends the whole record, draining=false included: the drain goes on, the rest is replaced
+        Backend refreshed = get(store.register(origin("a").withCapacity(3, 7), LONG));
+        assertThat(refreshed.draining()).isTrue();
+        Backend read = get(store.backend("a")).orElseThrow();
+        assertThat(read.draining()).isTrue();
+        assertThat(read.weight()).isEqualTo(3);
+        assertThat(read.maxStreams()).isEqualTo(7);
+        for (int i = 0; i < 5; i++) {
+            assertThat(pin("new" + i)).isEqualTo("b");
+        }
+        // and listeners hear that the changed backend is (still) draining
+        await().atMost(1, TimeUnit.SECONDS)
+                .until(() -> events.contains(new BackendEvent(BackendEvent.Type.DRAINING, "a")));
+        assertThat(events).doesNotContain(new BackendEvent(BackendEvent.Type.UPSERTED, "a"));
+        close(handle);
+
+        // nor does a register that says draining=true start a drain: only setDraining changes the flag
+        assertThat(get(store.setDraining("a", false))).isTrue();
+        assertThat(get(store.register(origin("a").withDraining(true), LONG)).draining()).isFalse();
+        assertThat(get(store.backend("a")).orElseThrow().draining()).isFalse();
+
+        // a backend that is not live (new, deregistered, lapsed) takes the flag it registers with
+        assertThat(get(store.register(origin("c").withDraining(true), LONG)).draining()).isTrue();
+        assertThat(get(store.backend("c")).orElseThrow().draining()).isTrue();
+        assertThat(get(store.deregister("c"))).isTrue();
+        assertThat(get(store.register(origin("c"), SHORT)).draining()).isFalse();
+        assertThat(get(store.setDraining("c", true))).isTrue();
+        await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                .until(() -> get(store.backend("c")).isEmpty());
+        assertThat(get(store.register(origin("c"), LONG)).draining()).isFalse();
+        assertThat(get(store.backend("c")).orElseThrow().draining()).isFalse();
+    }
+
+    private static void close(AutoCloseable handle) {
+        try {
+            handle.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- pins ---------------------------------------------------------------------------------------------------
 
     @Test

@@ -35,4 +35,6 @@ public class OriginsSpec {
     @Min(0)
     @JsonPropertyDescription("Cap on streams pinned to one origin; 0 = unlimited")
     public int maxStreams;
+    @JsonPropertyDescription("Drain of an origin pod that is being deleted (scale-down, rolling update, eviction)")
+    public OriginDrainSpec drain = new OriginDrainSpec();
 }

@@ -98,8 +98,10 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
         try {
             reg = registrar.sync(cluster, pods, stores.open(cluster, context.getClient()));
             reg.added().forEach(id -> events.normal(cluster, "OriginRegistered", "origin " + id + " is Ready: registered"));
+            reg.drained().forEach(id -> events.normal(cluster, "OriginDraining",
+                    "origin " + id + " is being deleted: draining, its sessions move to other origins"));
             reg.removed().forEach(id -> events.normal(cluster, "OriginDeregistered",
-                    "origin " + id + " is NotReady, terminating or gone: deregistered"));
+                    "origin " + id + " is NotReady, stopped or gone: deregistered"));
             deletionCost.annotate(pods, reg.pinsByPod());
             observation = ObservationReader.withRegistration(observation, reg);
         } catch (StoreUnavailableException | ClusterStores.RedisConfigException e) {
@@ -116,12 +118,14 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
                                    Observation o) {
         List<String> added = reg == null ? List.of() : reg.added();
         List<String> removed = reg == null ? List.of() : reg.removed();
-        var line = changes.isEmpty() && added.isEmpty() && removed.isEmpty() ? log.atDebug() : log.atInfo();
+        List<String> drained = reg == null ? List.of() : reg.drained();
+        boolean quiet = changes.isEmpty() && added.isEmpty() && removed.isEmpty() && drained.isEmpty();
+        var line = quiet ? log.atDebug() : log.atInfo();
         line.addKeyValue("cluster", name).addKeyValue("generation", cluster.getMetadata().getGeneration())
-                .addKeyValue("changes", changes).addKeyValue("registered", added).addKeyValue("deregistered", removed)
+                .addKeyValue("changes", changes).addKeyValue("registered", added).addKeyValue("draining", drained)
+                .addKeyValue("deregistered", removed)
                 .addKeyValue("originsReady", o.readyOrigins()).addKeyValue("originsRegistered", o.registered())
-                .log(changes.isEmpty() && added.isEmpty() && removed.isEmpty()
-                        ? "reconciled: nothing to change" : "reconciled: brought the cluster to its spec");
+                .log(quiet ? "reconciled: nothing to change" : "reconciled: brought the cluster to its spec");
     }
 
     private UpdateControl<OriginCluster> statusUpdate(OriginCluster cluster, Observation observation) {

@@ -23,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the store's KUBERNETES backends of one cluster equal to its serving origin pods: registers Ready pods
- * (refreshing their lease), removes every other KUBERNETES registration at once. Manual (REGISTER) and default
- * backends are never touched. Runs on a reconciler thread, so it may block, with a bound.
+ * Makes the store's KUBERNETES backends of one cluster equal to its origin pods: registers Ready pods (refreshing
+ * their lease); keeps a registered pod that is being deleted but still runs with an IP, marked draining at once so
+ * proxies move its sessions before it stops; removes every other KUBERNETES registration at once. Manual
+ * (REGISTER) and default backends are never touched. Runs on a reconciler thread, so it may block, with a bound.
  */
 public final class OriginPodRegistrar {
     private static final Logger log = LoggerFactory.getLogger(OriginPodRegistrar.class);
@@ -45,13 +46,17 @@ public final class OriginPodRegistrar {
         Map<String, Pod> serving = pods.stream().filter(PodBackends::isServing)
                 .collect(Collectors.toMap(PodBackends::backendId, Function.identity(), (a, b) -> b));
 
+        // only a pod that is registered has sessions to move: a terminating pod is never registered anew
+        Map<String, Pod> terminating = pods.stream().filter(PodBackends::isDraining)
+                .filter(p -> live.containsKey(PodBackends.backendId(p)))
+                .collect(Collectors.toMap(PodBackends::backendId, Function.identity(), (a, b) -> b));
+
         List<String> added = new ArrayList<>();
         Instant refreshBefore = clock.instant().plus(timings.refreshWhenLeft());
         for (Map.Entry<String, Pod> e : serving.entrySet()) {
             Backend current = live.get(e.getKey());
-            // draining is set by people through the proxies' API; a refresh must not undo it
-            Backend wanted = PodBackends.backend(cluster, e.getValue())
-                    .withDraining(current != null && current.draining());
+            // the store keeps the draining flag of a live backend (set by people through the proxies' API)
+            Backend wanted = PodBackends.backend(cluster, e.getValue());
             if (current == null || needsRefresh(current, wanted, refreshBefore)) {
                 await(store.register(wanted, timings.ttl()));
                 if (current == null) {
@@ -63,13 +68,31 @@ public final class OriginPodRegistrar {
             }
         }
 
+        List<String> drained = new ArrayList<>();
+        for (Map.Entry<String, Pod> e : terminating.entrySet()) {
+            Backend current = live.get(e.getKey());
+            // draining=true counts only if the lease lapsed in the meantime; a live backend keeps its flag
+            Backend wanted = PodBackends.backend(cluster, e.getValue()).withDraining(true);
+            if (needsRefresh(current, wanted, refreshBefore)) {
+                await(store.register(wanted, timings.ttl()));
+            }
+            if (!current.draining()) {
+                await(store.setDraining(e.getKey(), true));
+                drained.add(e.getKey());
+                log.atInfo().addKeyValue("cluster", cluster.getMetadata().getName())
+                        .addKeyValue("backend", e.getKey()).addKeyValue("ip", wanted.ip())
+                        .log("draining origin pod: being deleted; stays registered while its sessions move");
+            }
+        }
+
         List<String> removed = new ArrayList<>();
         for (Backend b : live.values()) {
-            if (b.source() == BackendSource.KUBERNETES && !serving.containsKey(b.id())) {
+            if (b.source() == BackendSource.KUBERNETES && !serving.containsKey(b.id())
+                    && !terminating.containsKey(b.id())) {
                 await(store.deregister(b.id()));
                 removed.add(b.id());
                 log.atInfo().addKeyValue("cluster", cluster.getMetadata().getName()).addKeyValue("backend", b.id())
-                        .log("deregistered origin: pod NotReady, terminating or gone");
+                        .log("deregistered origin: pod NotReady, stopped or gone");
             }
         }
 
@@ -78,7 +101,8 @@ public final class OriginPodRegistrar {
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         Map<String, Long> pinsByPod = new HashMap<>();
         serving.forEach((id, pod) -> pinsByPod.put(pod.getMetadata().getName(), pinsByBackend.getOrDefault(id, 0L)));
-        return new RegistrationResult(List.copyOf(serving.keySet()), added, removed, pinsByPod, pins.size());
+        return new RegistrationResult(List.copyOf(serving.keySet()), added, removed, drained, pinsByPod,
+                pins.size());
     }
 
     /** Removes everything the cluster left in the store: all its backends and pins (the cluster is gone). */

@@ -33,6 +33,19 @@ public final class PodBackends {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /**
+     * Being deleted (scale-down, rolling update, eviction) but still running with an IP: the origin process is
+     * kept alive by its preStop hook while proxies move its sessions away, so it stays registered, draining.
+     * Readiness does not matter here; the pod leaves the store when it stops running or is gone.
+     */
+    public static boolean isDraining(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() == null || pod.getStatus() == null) {
+            return false;
+        }
+        String ip = pod.getStatus().getPodIP();
+        return ip != null && !ip.isBlank() && "Running".equals(pod.getStatus().getPhase());
+    }
+
     /** {@code <namespace>/<pod>-<uid tail>}: readable, and a recreated pod of the same name is a new backend. */
     public static String backendId(Pod pod) {
         String uid = pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid();

@@ -12,12 +12,16 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.origincluster.operator.crd.OriginCluster;
 import io.origincluster.operator.crd.OriginConfig;
+import io.origincluster.operator.crd.OriginDrainSpec;
 import io.origincluster.operator.crd.OriginsSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The origin pods: labelled with cluster and role, config mounted, Ready only once the RTMP port accepts. */
+/**
+ * The origin pods: labelled with cluster and role, config mounted, Ready only once the RTMP port accepts, and
+ * kept alive by a preStop hook for the drain timeout once they are being deleted.
+ */
 public final class OriginDeploymentBuilder {
     public static final String CONFIG_HASH = "origincluster.io/config-hash";
 
@@ -34,6 +38,7 @@ public final class OriginDeploymentBuilder {
         // a changed operator-owned config rolls the pods; a user ConfigMap is the user's to roll
         Map<String, String> podAnnotations = userConfigMap ? Map.of()
                 : Map.of(CONFIG_HASH, Names.sha256Hex(OriginConfigMapBuilder.configText(cluster)).substring(0, 16));
+        int drainSeconds = OriginDrainSpec.timeoutSeconds(spec.drain);
 
         Container origin = new ContainerBuilder()
                 .withName("origin")
@@ -48,6 +53,11 @@ public final class OriginDeploymentBuilder {
                 .withLivenessProbe(tcpProbe("rtmp", 10, 10))
                 .addNewVolumeMount().withName("config").withMountPath(SrsOriginConfig.MOUNT_DIR).withReadOnly(true)
                 .endVolumeMount()
+                // the operator marks the pod draining when its deletionTimestamp appears; the origin must keep
+                // serving until the proxies have moved its sessions, so SIGTERM waits for the drain timeout
+                .withNewLifecycle().withNewPreStop().withNewExec()
+                .withCommand("sh", "-c", "sleep " + drainSeconds)
+                .endExec().endPreStop().endLifecycle()
                 .build();
 
         return new DeploymentBuilder()
@@ -60,6 +70,8 @@ public final class OriginDeploymentBuilder {
                 .endMetadata()
                 .withNewSpec()
                 .withContainers(origin)
+                // the preStop sleep counts against the grace period: leave the origin time to stop by itself
+                .withTerminationGracePeriodSeconds((long) drainSeconds + OriginDrainSpec.GRACE_MARGIN_SECONDS)
                 .withNodeSelector(spec.nodeSelector)
                 .withTolerations(spec.tolerations)
                 .withAffinity(spec.affinity)

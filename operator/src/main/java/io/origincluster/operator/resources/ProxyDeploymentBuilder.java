@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.origincluster.operator.crd.OriginCluster;
+import io.origincluster.operator.crd.OriginDrainSpec;
 import io.origincluster.operator.crd.ProxyPorts;
 import io.origincluster.operator.crd.ProxySpec;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ public final class ProxyDeploymentBuilder {
         env.add(value("PROXY_CLUSTER_ID", Names.clusterId(cluster)));
         env.add(value("PROXY_PLACEMENT", cluster.getSpec().placement.policy.value()));
         env.add(value("PROXY_REGISTER_TTL", cluster.getSpec().registration.ttl));
+        // as long as a deleted origin pod keeps serving (its preStop hook): sessions must be off it by then
+        env.add(value("PROXY_DRAIN_TIMEOUT", OriginDrainSpec.timeoutSeconds(cluster.getSpec().origins.drain) + "s"));
         env.add(new EnvVarBuilder().withName("PROXY_HLS_TOKEN_KEY").withNewValueFrom().withNewSecretKeyRef()
                 .withName(Names.proxySecret(cluster)).withKey(ProxySecretBuilder.HLS_TOKEN_KEY).endSecretKeyRef()
                 .endValueFrom().build());

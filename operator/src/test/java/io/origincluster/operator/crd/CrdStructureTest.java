@@ -88,5 +88,9 @@ class CrdStructureTest {
                 .containsExactly("has(self.url) != (has(self.managed) && self.managed)");
         assertThat(origins.getProperties().get("config").getXKubernetesValidations()).hasSize(1);
         assertThat(spec.getProperties().get("registration").getProperties().get("ttl").getPattern()).isNotBlank();
+        JSONSchemaProps drainTimeout = origins.getProperties().get("drain").getProperties().get("timeoutSeconds");
+        assertThat(drainTimeout.getMinimum()).isEqualTo(1.0);
+        assertThat(drainTimeout.getMaximum()).isEqualTo(3600.0);
+        assertThat(drainTimeout.getDefault().asInt()).isEqualTo(30);
     }
 }

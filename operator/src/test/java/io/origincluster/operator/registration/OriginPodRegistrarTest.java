@@ -81,6 +81,70 @@ class OriginPodRegistrarTest {
         assertThat(OriginPodRegistrar.await(store.backend(PodBackends.backendId(a))).orElseThrow().draining()).isTrue();
     }
 
+    private static Pod terminating(Pod pod) {
+        return new io.fabric8.kubernetes.api.model.PodBuilder(pod).editMetadata()
+                .withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata().build();
+    }
+
+    @Test
+    void aRegisteredPodBeingDeletedIsDrainedAtOnceAndStaysRegisteredUntilItStops() {
+        Pod a = Clusters.originPod(cluster, "a", "10.0.0.1");
+        Pod b = Clusters.originPod(cluster, "b", "10.0.0.2");
+        String idA = PodBackends.backendId(a);
+        registrar.sync(cluster, List.of(a, b), store);
+        OriginPodRegistrar.await(store.pin("__defaultVhost__/live/one", Set.of(PodBackends.backendId(b)),
+                Duration.ofMinutes(1)));
+
+        RegistrationResult r = registrar.sync(cluster, List.of(terminating(a), b), store);
+        assertThat(r.drained()).containsExactly(idA);
+        assertThat(r.removed()).isEmpty();
+        assertThat(r.registered()).containsExactly(PodBackends.backendId(b));
+        assertThat(liveIds()).containsExactlyInAnyOrder(idA, PodBackends.backendId(b));
+        assertThat(OriginPodRegistrar.await(store.backend(idA)).orElseThrow().draining()).isTrue();
+        // its streams stay where they are until the proxies move them; new ones go elsewhere
+        assertThat(OriginPodRegistrar.await(store.pinned("__defaultVhost__/live/one")).orElseThrow().id())
+                .isEqualTo(idA);
+        assertThat(OriginPodRegistrar.await(store.pin("__defaultVhost__/live/two", Set.of(), Duration.ofMinutes(1)))
+                .id()).isEqualTo(PodBackends.backendId(b));
+
+        // NotReady while terminating (the origin closing listeners): still registered, still draining, once
+        RegistrationResult again = registrar.sync(cluster, List.of(Clusters.notReady(terminating(a)), b), store);
+        assertThat(again.drained()).isEmpty();
+        assertThat(again.removed()).isEmpty();
+        assertThat(OriginPodRegistrar.await(store.backend(idA)).orElseThrow().draining()).isTrue();
+
+        // the container stopped (no longer Running), then the pod is gone: deregistered
+        Pod stopped = new io.fabric8.kubernetes.api.model.PodBuilder(terminating(a)).editStatus()
+                .withPhase("Succeeded").endStatus().build();
+        assertThat(registrar.sync(cluster, List.of(stopped, b), store).removed()).containsExactly(idA);
+        assertThat(liveIds()).containsExactly(PodBackends.backendId(b));
+        assertThat(registrar.sync(cluster, List.of(b), store).removed()).isEmpty();
+    }
+
+    @Test
+    void aDrainingPodsLeaseIsRefreshedAndAPodDeletedBeforeItWasRegisteredIsNotRegistered() {
+        Pod a = Clusters.originPod(cluster, "a", "10.0.0.1");
+        String idA = PodBackends.backendId(a);
+        registrar.sync(cluster, List.of(a), store);
+        registrar.sync(cluster, List.of(terminating(a)), store);
+        java.time.Instant before = OriginPodRegistrar.await(store.backend(idA)).orElseThrow().expiresAt();
+
+        // 30 s later (by the registrar's clock) less than 40 s of the 60 s lease are left: refreshed, still draining
+        OriginPodRegistrar later = new OriginPodRegistrar(LeaseTimings.DEFAULT,
+                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(30)));
+        RegistrationResult r = later.sync(cluster, List.of(terminating(a)), store);
+        assertThat(r.drained()).isEmpty();
+        Backend refreshed = OriginPodRegistrar.await(store.backend(idA)).orElseThrow();
+        assertThat(refreshed.expiresAt()).isAfter(before);
+        assertThat(refreshed.draining()).isTrue();
+
+        Pod late = terminating(Clusters.originPod(cluster, "late", "10.0.0.3"));
+        RegistrationResult none = registrar.sync(cluster, List.of(terminating(a), late), store);
+        assertThat(none.added()).isEmpty();
+        assertThat(none.drained()).isEmpty();
+        assertThat(liveIds()).containsExactly(idA);
+    }
+
     @Test
     void countsPinsPerPodForDeletionCost() {
         Pod a = Clusters.originPod(cluster, "a", "10.0.0.1");

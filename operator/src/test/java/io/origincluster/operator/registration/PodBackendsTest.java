@@ -29,6 +29,22 @@ class PodBackendsTest {
     }
 
     @Test
+    void aPodBeingDeletedThatStillRunsWithAnIpDrains() {
+        Pod ready = Clusters.originPod(cluster, "live-origin-a", "10.0.0.5");
+        Pod deleting = new PodBuilder(ready).editMetadata().withDeletionTimestamp("2026-01-01T00:00:00Z")
+                .endMetadata().build();
+        assertThat(PodBackends.isDraining(ready)).isFalse();
+        assertThat(PodBackends.isDraining(deleting)).isTrue();
+        assertThat(PodBackends.isDraining(Clusters.notReady(deleting))).isTrue();
+        assertThat(PodBackends.isDraining(new PodBuilder(deleting).editStatus().withPodIP(null).endStatus().build()))
+                .isFalse();
+        assertThat(PodBackends.isDraining(new PodBuilder(deleting).editStatus().withPhase("Failed").endStatus()
+                .build())).isFalse();
+        assertThat(PodBackends.isDraining(new PodBuilder(Clusters.originPod(cluster, "p", null)).editMetadata()
+                .withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata().build())).isFalse();
+    }
+
+    @Test
     void backendCarriesPodIdentityIpAndSpecPorts() {
         cluster.getSpec().origins.ports.rtmp = 19351;
         cluster.getSpec().origins.ports.rtc = 0;

@@ -36,12 +36,23 @@ class ProxyBuildersTest {
         assertThat(env.get("PROXY_WEBRTC_CANDIDATE").getValue()).isEqualTo("203.0.113.7");
         assertThat(env.get("PROXY_PLACEMENT").getValue()).isEqualTo("random");
         assertThat(env.get("PROXY_REGISTER_TTL").getValue()).isEqualTo("45s");
+        assertThat(env.get("PROXY_DRAIN_TIMEOUT").getValue()).isEqualTo("30s");
         assertThat(env.get("PROXY_HLS_TOKEN_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("live-proxy");
         assertThat(env.get("PROXY_HLS_TOKEN_KEY").getValueFrom().getSecretKeyRef().getKey())
                 .isEqualTo(ProxySecretBuilder.HLS_TOKEN_KEY);
         assertThat(env.get("PROXY_RTMP_SERVER").getValue()).isEqualTo("1935");
         assertThat(env.get("PROXY_WEBRTC_SERVER").getValue()).isEqualTo("8000");
         assertThat(env).doesNotContainKey("PROXY_REDIS_PASSWORD");
+    }
+
+    @Test
+    void proxiesGetTheOriginsDrainTimeout() {
+        cluster.getSpec().origins.drain.timeoutSeconds = 90;
+        assertThat(env(ProxyDeploymentBuilder.desired(cluster)).get("PROXY_DRAIN_TIMEOUT").getValue())
+                .isEqualTo("90s");
+        cluster.getSpec().origins.drain = null;
+        assertThat(env(ProxyDeploymentBuilder.desired(cluster)).get("PROXY_DRAIN_TIMEOUT").getValue())
+                .isEqualTo("30s");
     }
 
     @Test
