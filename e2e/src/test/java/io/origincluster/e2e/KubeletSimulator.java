@@ -37,10 +37,17 @@ import org.slf4j.LoggerFactory;
  * origin's tcpSocket readiness probe), stops the process when the pod is deleted, and reports the Deployment's
  * status. Scale-down picks victims as the ReplicaSet controller does: not-ready pods first, then the lowest
  * {@code controller.kubernetes.io/pod-deletion-cost}, then the newest.
+ *
+ * <p>Termination: by default a deleted pod's process stops at once (a force delete, a node that died). With
+ * {@code graceful} the simulator terminates pods as a kubelet does: its pods carry a finalizer, so a delete only
+ * sets the deletionTimestamp; the container's preStop hook runs ({@code sh -c "sleep N"} is honoured as N seconds),
+ * then the process stops and the finalizer goes, and the API server removes the pod.
  */
 public final class KubeletSimulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubeletSimulator.class);
     static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+    static final String KUBELET_FINALIZER = "e2e.origincluster.io/kubelet";
+    private static final java.util.regex.Pattern SLEEP = java.util.regex.Pattern.compile("^sleep (\\d+)$");
 
     private final KubernetesClient client;
     private final String namespace;
@@ -52,8 +59,15 @@ public final class KubeletSimulator implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final String ipPrefix;
     private int nextHost = 2;
+    private final boolean graceful;
+    private final Set<String> terminating = ConcurrentHashMap.newKeySet();
 
     public KubeletSimulator(KubernetesClient client, String namespace, String deployment) {
+        this(client, namespace, deployment, false);
+    }
+
+    public KubeletSimulator(KubernetesClient client, String namespace, String deployment, boolean graceful) {
+        this.graceful = graceful;
         this.client = client;
         this.namespace = namespace;
         this.deployment = deployment;
@@ -115,7 +129,9 @@ public final class KubeletSimulator implements AutoCloseable {
                     scaledDown.add(name);
                 }
                 client.pods().inNamespace(namespace).withName(name).delete();
-                stop(name);
+                if (!graceful) {
+                    stop(name);
+                }
                 live.remove(victim);
             }
         }
@@ -148,6 +164,7 @@ public final class KubeletSimulator implements AutoCloseable {
         Pod pod = new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withUid(UUID.randomUUID().toString())
                 .withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
+                .withFinalizers(graceful ? List.of(KUBELET_FINALIZER) : List.of())
                 .withAnnotations(d.getSpec().getTemplate().getMetadata().getAnnotations())
                 .endMetadata()
                 .withSpec(d.getSpec().getTemplate().getSpec())
@@ -187,9 +204,49 @@ public final class KubeletSimulator implements AutoCloseable {
         return ipPrefix + nextHost++;
     }
 
-    /** A pod marked for deletion (graceful termination): the kubelet stops its container. */
+    /** A pod marked for deletion: the kubelet runs the preStop hook (graceful), then stops the container. */
     private void terminate(String name) {
-        stop(name);
+        if (!graceful) {
+            stop(name);
+            return;
+        }
+        if (!terminating.add(name)) {
+            return;
+        }
+        Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+        long seconds = pod == null ? 0 : preStopSleepSeconds(pod);
+        log.info("pod {} terminating: preStop sleeps {} s", name, seconds);
+        loop.schedule(() -> {
+            stop(name);
+            try {
+                client.pods().inNamespace(namespace).withName(name).edit(p -> {
+                    p.getMetadata().setFinalizers(List.of());
+                    return p;
+                });
+            } catch (KubernetesClientException e) {
+                log.debug("finalizer of {}: {}", name, e.getMessage());
+            }
+            terminating.remove(name);
+        }, seconds, TimeUnit.SECONDS);
+    }
+
+    private static long preStopSleepSeconds(Pod pod) {
+        for (Container c : pod.getSpec().getContainers()) {
+            if (c.getLifecycle() != null && c.getLifecycle().getPreStop() != null
+                    && c.getLifecycle().getPreStop().getExec() != null) {
+                List<String> cmd = c.getLifecycle().getPreStop().getExec().getCommand();
+                java.util.regex.Matcher m = SLEEP.matcher(cmd.isEmpty() ? "" : cmd.get(cmd.size() - 1));
+                if (m.matches()) {
+                    return Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Pods marked for deletion whose preStop hook still runs. */
+    public Set<String> terminating() {
+        return Set.copyOf(terminating);
     }
 
     private void stop(String name) {

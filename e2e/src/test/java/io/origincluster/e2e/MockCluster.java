@@ -64,8 +64,15 @@ public final class MockCluster implements ClusterUnderTest {
     private KubeletSimulator kubelet;
     private ProxyPod proxy;
     private StateStore store;
+    private final boolean gracefulPods;
 
     public MockCluster(String namespace) throws IOException {
+        this(namespace, false);
+    }
+
+    /** @param gracefulPods pods terminate as a kubelet does: preStop hook first (see {@link KubeletSimulator}) */
+    public MockCluster(String namespace, boolean gracefulPods) throws IOException {
+        this.gracefulPods = gracefulPods;
         this.namespace = namespace;
         this.redis = RedisTestServer.start();
         this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -116,7 +123,7 @@ public final class MockCluster implements ClusterUnderTest {
 
     @Override
     public void clusterCreated(OriginCluster cluster) {
-        kubelet = new KubeletSimulator(client, namespace, Names.originDeployment(cluster));
+        kubelet = new KubeletSimulator(client, namespace, Names.originDeployment(cluster), gracefulPods);
         store = RedisStateStore.connect(redis.uri(), Names.clusterId(cluster), PlacementPolicy.named("least-pinned"));
     }
 

@@ -114,9 +114,9 @@ class OriginDrainOperatorTest {
             assertThat(origins).isNotNull();
             assertThat(proxies).isNotNull();
             var pod = origins.getSpec().getTemplate().getSpec();
-            assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(20L);
+            assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(25L);
             assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand())
-                    .containsExactly("sh", "-c", "sleep 5");
+                    .containsExactly("sh", "-c", "sleep 10");
             assertThat(proxies.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                     .anySatisfy(e -> {
                         assertThat(e.getName()).isEqualTo("PROXY_DRAIN_TIMEOUT");

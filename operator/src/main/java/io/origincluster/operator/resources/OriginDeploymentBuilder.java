@@ -38,7 +38,7 @@ public final class OriginDeploymentBuilder {
         // a changed operator-owned config rolls the pods; a user ConfigMap is the user's to roll
         Map<String, String> podAnnotations = userConfigMap ? Map.of()
                 : Map.of(CONFIG_HASH, Names.sha256Hex(OriginConfigMapBuilder.configText(cluster)).substring(0, 16));
-        int drainSeconds = OriginDrainSpec.timeoutSeconds(spec.drain);
+        int preStopSeconds = OriginDrainSpec.preStopSeconds(spec.drain);
 
         Container origin = new ContainerBuilder()
                 .withName("origin")
@@ -54,9 +54,10 @@ public final class OriginDeploymentBuilder {
                 .addNewVolumeMount().withName("config").withMountPath(SrsOriginConfig.MOUNT_DIR).withReadOnly(true)
                 .endVolumeMount()
                 // the operator marks the pod draining when its deletionTimestamp appears; the origin must keep
-                // serving until the proxies have moved its sessions, so SIGTERM waits for the drain timeout
+                // serving until the proxies have moved its sessions, so SIGTERM waits for the drain timeout (and
+                // the moment the proxies need to hear of it)
                 .withNewLifecycle().withNewPreStop().withNewExec()
-                .withCommand("sh", "-c", "sleep " + drainSeconds)
+                .withCommand("sh", "-c", "sleep " + preStopSeconds)
                 .endExec().endPreStop().endLifecycle()
                 .build();
 
@@ -71,7 +72,7 @@ public final class OriginDeploymentBuilder {
                 .withNewSpec()
                 .withContainers(origin)
                 // the preStop sleep counts against the grace period: leave the origin time to stop by itself
-                .withTerminationGracePeriodSeconds((long) drainSeconds + OriginDrainSpec.GRACE_MARGIN_SECONDS)
+                .withTerminationGracePeriodSeconds((long) preStopSeconds + OriginDrainSpec.GRACE_MARGIN_SECONDS)
                 .withNodeSelector(spec.nodeSelector)
                 .withTolerations(spec.tolerations)
                 .withAffinity(spec.affinity)

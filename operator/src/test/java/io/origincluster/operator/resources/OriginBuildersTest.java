@@ -80,22 +80,22 @@ class OriginBuildersTest {
     void originPodsKeepServingForTheDrainTimeoutOnceDeleted() {
         var pod = OriginDeploymentBuilder.desired(cluster).getSpec().getTemplate().getSpec();
         assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand())
-                .containsExactly("sh", "-c", "sleep 30");
-        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(45L);
+                .containsExactly("sh", "-c", "sleep 35");
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(50L);
 
         cluster.getSpec().origins.drain.timeoutSeconds = 120;
         pod = OriginDeploymentBuilder.desired(cluster).getSpec().getTemplate().getSpec();
         assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand())
-                .containsExactly("sh", "-c", "sleep 120");
-        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(135L);
+                .containsExactly("sh", "-c", "sleep 125");
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(140L);
 
         // a user-supplied command (e.g. nginx-rtmp) gets the same hook; a spec without the section the default
         cluster.getSpec().origins.command = List.of("nginx", "-g", "daemon off;");
         cluster.getSpec().origins.drain = null;
         pod = OriginDeploymentBuilder.desired(cluster).getSpec().getTemplate().getSpec();
         assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand())
-                .containsExactly("sh", "-c", "sleep 30");
-        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(45L);
+                .containsExactly("sh", "-c", "sleep 35");
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(50L);
     }
 
     @Test
