@@ -39,7 +39,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  * ones wait in a short queue); the connection's AUTO_READ is off, so nothing more is read while a response is
  * being produced, except a request body, which is drained and dropped.
  *
- * <p>Routing: {@code *.flv} and {@code *.ts} are live streams and {@code *.m3u8} playlists, both to the stream's
+ * <p>Routing: {@code *.flv} and {@code *.ts} are live streams and {@code *.m3u8}/{@code *.mpd} manifests, all to the stream's
  * pinned origin; a request carrying an HLS token goes where the token says (see {@link OriginRouter});
  * {@code /api/v1/versions}; static files; anything else 404.
  */
@@ -47,7 +47,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpStreamHandler.class);
     private static final int MAX_PIPELINED = 8;
-    private static final String USAGE = "streams are /<app>/<stream>.flv, .ts or .m3u8";
+    private static final String USAGE = "streams are /<app>/<stream>.flv, .ts, .m3u8 or .mpd";
 
     private final HttpStreamServices services;
     private final OriginRouter router;
@@ -197,10 +197,9 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         try {
             if (token != null) {
                 router.serveTokened(this, ctx, req, qsd, path, ext, token, sid);
-            } else if (ext.equals("m3u8")) {
+            } else if (ext.equals("m3u8") || ext.equals("mpd")) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
-                router.proxyByPin(this, ctx, key, router.playlistRelay(this, ctx, req, sid),
-                        req, qsd);
+                router.proxyByPin(this, ctx, key, router.manifestRelay(ext, this, ctx, req, sid), req, qsd);
             } else if ((ext.equals("flv") || ext.equals("ts")) && HttpMethod.GET.equals(method)) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
                 router.proxyLive(this, ctx, key, req, qsd, sid, ext.equals("flv"));

@@ -98,10 +98,10 @@ final class OriginRouter {
                     "HLS token of stream " + claims.key() + " does not cover " + HttpStreamHandler.abbreviate(path));
             return;
         }
-        if (ext.equals("m3u8")) {
-            // A playlist only needs the stream key, and the pin gives the live origin (which may be a new one
-            // after a failover), so an old but authentic token still works for the playlist itself.
-            proxyByPin(owner, ctx, claims.key(), playlistRelay(owner, ctx, req, sid), req, qsd);
+        if (ext.equals("m3u8") || ext.equals("mpd")) {
+            // A manifest only needs the stream key, and the pin gives the live origin (which may be a new one
+            // after a failover), so an old but authentic token still works for the manifest itself.
+            proxyByPin(owner, ctx, claims.key(), manifestRelay(ext, owner, ctx, req, sid), req, qsd);
             return;
         }
         if (claims.expired(services.clock().instant())) {
@@ -188,7 +188,18 @@ final class OriginRouter {
 
     /** Signs the URIs of a playlist for the origin that served it. */
     PlaylistRelay playlistRelay(HttpStreamHandler owner, ChannelHandlerContext ctx, HttpRequest req, String sid) {
-        return new PlaylistRelay(owner, ctx, req, sid, ex -> rewriter(ex.route, req));
+        return new PlaylistRelay(owner, ctx, req, sid, ex -> Manifests.hls(rewriter(ex.route, req)));
+    }
+
+    /** Signs the segment URLs of a DASH MPD for the origin that served it. */
+    PlaylistRelay mpdRelay(HttpStreamHandler owner, ChannelHandlerContext ctx, HttpRequest req, String sid) {
+        return new PlaylistRelay(owner, ctx, req, sid, ex -> Manifests.dash(rewriter(ex.route, req)));
+    }
+
+    /** The relay for a manifest named by its extension ({@code m3u8} or {@code mpd}). */
+    PlaylistRelay manifestRelay(String ext, HttpStreamHandler owner, ChannelHandlerContext ctx, HttpRequest req,
+                                String sid) {
+        return ext.equals("mpd") ? mpdRelay(owner, ctx, req, sid) : playlistRelay(owner, ctx, req, sid);
     }
 
     private PlaylistRewriter rewriter(Route route, HttpRequest req) {

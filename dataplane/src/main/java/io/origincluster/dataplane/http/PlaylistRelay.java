@@ -1,7 +1,6 @@
 package io.origincluster.dataplane.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
@@ -13,26 +12,25 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
-import io.origincluster.dataplane.http.hls.PlaylistRewriter;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches a playlist whole (bounded by the aggregator's limit), rewrites its URIs so any replica can route them,
- * and answers the client with the origin's status and headers and a correct Content-Length. A redirect's
- * Location is rewritten the same way (SRS answers some playlist requests with one).
+ * Fetches a manifest (HLS playlist or DASH MPD) whole (bounded by the aggregator's limit), rewrites its URIs so any
+ * replica can route them, and answers the client with the origin's status and headers and a correct
+ * Content-Length. A redirect's Location is rewritten the same way (SRS answers some playlist requests with one).
  */
 final class PlaylistRelay extends OriginExchange {
 
     private static final Logger log = LoggerFactory.getLogger(PlaylistRelay.class);
 
-    private final Function<OriginExchange, PlaylistRewriter> rewriterFor;
+    private final Function<OriginExchange, ManifestRewriter> rewriterFor;
 
     /** {@code rewriterFor} is called once the route is known: the token names the origin that answered. */
     PlaylistRelay(HttpStreamHandler owner, ChannelHandlerContext client, HttpRequest clientRequest, String sid,
-                  Function<OriginExchange, PlaylistRewriter> rewriterFor) {
+                  Function<OriginExchange, ManifestRewriter> rewriterFor) {
         super(owner, client, clientRequest, sid);
         this.rewriterFor = rewriterFor;
     }
@@ -45,12 +43,20 @@ final class PlaylistRelay extends OriginExchange {
         }
         responseStarted = true;
         try {
-            PlaylistRewriter rewriter = rewriterFor.apply(this);
+            ManifestRewriter rewriter = rewriterFor.apply(this);
             ByteBuf body = r.content();
             int code = r.status().code();
-            if (code == 200 && looksLikePlaylist(body)) {
+            if (code == 200 && rewriter.recognizes(body)) {
                 String text = body.toString(StandardCharsets.UTF_8);
-                body = Unpooled.copiedBuffer(rewriter.rewrite(text), StandardCharsets.UTF_8);
+                String rewritten;
+                try {
+                    rewritten = rewriter.rewrite(text);
+                } catch (IllegalArgumentException e) {
+                    fail(HttpResponseStatus.BAD_GATEWAY, "origin sent a manifest the proxy cannot read: "
+                            + e.getMessage());
+                    return;
+                }
+                body = Unpooled.copiedBuffer(rewritten, StandardCharsets.UTF_8);
             } else {
                 body = body.retain();
             }
@@ -79,18 +85,6 @@ final class PlaylistRelay extends OriginExchange {
         } finally {
             r.release();
         }
-    }
-
-    /** Only real playlists are rewritten; an error page with status 200 passes through untouched. */
-    private static boolean looksLikePlaylist(ByteBuf body) {
-        int start = body.readerIndex();
-        if (body.readableBytes() >= 3 && body.getUnsignedByte(start) == 0xEF && body.getUnsignedByte(start + 1) == 0xBB
-                && body.getUnsignedByte(start + 2) == 0xBF) {
-            start += 3;
-        }
-        byte[] magic = "#EXTM3U".getBytes(StandardCharsets.US_ASCII);
-        return body.writerIndex() - start >= magic.length
-                && ByteBufUtil.equals(body, start, Unpooled.wrappedBuffer(magic), 0, magic.length);
     }
 
     @Override

@@ -53,6 +53,7 @@ final class HlsFileOrigin implements AutoCloseable {
             if (rc != 0 || !Files.exists(dir.resolve("init.mp4"))) {
                 throw new IllegalStateException("ffmpeg could not write fMP4 HLS (exit " + rc + ")");
             }
+            writeDash(dir);
             Files.writeString(dir.resolve("master.m3u8"), """
                     #EXTM3U
                     #EXT-X-VERSION:7
@@ -63,6 +64,28 @@ final class HlsFileOrigin implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * DASH in two layouts: ffmpeg's own ({@code ffdash.mpd}, templates next to the MPD) and SRS's ({@code srs.mpd}:
+     * a folder BaseURL {@code cap/} with {@code $RepresentationID$-init.mp4} and {@code $RepresentationID$-$Number$.m4s}
+     * inside it, as recorded in shared/reference/srs-http-api.md).
+     */
+    private static void writeDash(Path dir) throws IOException {
+        String src = TestMedia.flv().toString();
+        int rc = Proc.run("ffmpeg-dash", List.of("ffmpeg", "-v", "error", "-y", "-i", src, "-t", "4", "-c", "copy",
+                "-f", "dash", "-seg_duration", "1", "-use_template", "1", "-use_timeline", "1",
+                dir.resolve("ffdash.mpd").toString()), 30);
+        Files.createDirectories(dir.resolve("cap"));
+        int rc2 = Proc.run("ffmpeg-dash-srs", List.of("ffmpeg", "-v", "error", "-y", "-i", src, "-t", "4", "-c",
+                "copy", "-f", "dash", "-seg_duration", "1", "-use_template", "1", "-use_timeline", "1",
+                "-init_seg_name", "$RepresentationID$-init.mp4", "-media_seg_name", "$RepresentationID$-$Number$.m4s",
+                dir.resolve("cap/cap.mpd").toString()), 30);
+        if (rc != 0 || rc2 != 0 || !Files.exists(dir.resolve("cap/cap.mpd"))) {
+            throw new IllegalStateException("ffmpeg could not write DASH (exit " + rc + ", " + rc2 + ")");
+        }
+        String mpd = Files.readString(dir.resolve("cap/cap.mpd"));
+        Files.writeString(dir.resolve("srs.mpd"), mpd.replaceFirst("(<MPD[^>]*>)", "$1\n\t<BaseURL>cap/</BaseURL>"));
     }
 
     int port() {
@@ -101,6 +124,7 @@ final class HlsFileOrigin implements AutoCloseable {
                 return;
             }
             String type = name.endsWith(".m3u8") ? "application/vnd.apple.mpegurl"
+                    : name.endsWith(".mpd") ? "application/dash+xml"
                     : name.endsWith(".m4s") ? "video/iso.segment" : "video/mp4";
             send(ex, Files.readAllBytes(file), type);
         }

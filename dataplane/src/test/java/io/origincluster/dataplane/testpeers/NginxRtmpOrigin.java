@@ -32,6 +32,7 @@ public final class NginxRtmpOrigin implements AutoCloseable {
     private final int rtmpPort;
     private final int httpPort;
     private final List<Integer> moreHttpPorts;
+    private boolean dash;
     private Proc proc;
 
     private NginxRtmpOrigin(String name, Path dir, String ip, int rtmpPort, int httpPort, List<Integer> more) {
@@ -47,11 +48,21 @@ public final class NginxRtmpOrigin implements AutoCloseable {
         return start("nginx-rtmp", "127.0.0.1", Ports.freeTcp(), Ports.freeTcp());
     }
 
+    /** Also writes MPEG-DASH (nginx-rtmp's {@code dash on}) next to the HLS files, served at /live/STREAM.mpd. */
+    public static NginxRtmpOrigin startWithDash() {
+        return start("nginx-rtmp-dash", "127.0.0.1", Ports.freeTcp(), Ports.freeTcp(), true, new int[0]);
+    }
+
     /**
      * nginx-rtmp on {@code ip} (any 127.x.y.z works on Linux) with RTMP on {@code rtmpPort} and HTTP (HLS, stat) on
      * {@code httpPort} and any {@code moreHttpPorts}; returns once RTMP and HTTP accept connections.
      */
     public static NginxRtmpOrigin start(String name, String ip, int rtmpPort, int httpPort, int... moreHttpPorts) {
+        return start(name, ip, rtmpPort, httpPort, false, moreHttpPorts);
+    }
+
+    private static NginxRtmpOrigin start(String name, String ip, int rtmpPort, int httpPort, boolean dash,
+                                         int[] moreHttpPorts) {
         Tools.require("nginx");
         if (!Files.isRegularFile(Path.of(MODULE))) {
             org.junit.jupiter.api.Assertions.fail("nginx RTMP module missing at " + MODULE
@@ -64,6 +75,7 @@ public final class NginxRtmpOrigin implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), name + "-");
             NginxRtmpOrigin o = new NginxRtmpOrigin(name, dir, ip, rtmpPort, httpPort, more);
+            o.dash = dash;
             o.launch();
             return o;
         } catch (IOException e) {
@@ -91,9 +103,10 @@ public final class NginxRtmpOrigin implements AutoCloseable {
                     application live {
                       live on;
                       hls on;
-                      hls_path %2$s/html/live;
+                      hls_path %2$s/html/%8$s;
                       hls_fragment 1s;
                       hls_playlist_length 6s;
+                %7$s
                     }
                   }
                 }
@@ -104,7 +117,8 @@ public final class NginxRtmpOrigin implements AutoCloseable {
                   fastcgi_temp_path %2$s/tmp_fcgi;
                   uwsgi_temp_path %2$s/tmp_uwsgi;
                   scgi_temp_path %2$s/tmp_scgi;
-                  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+                  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; application/dash+xml mpd;
+                          video/mp4 m4v; audio/mp4 m4a; }
                   server {
                     listen %3$s:%5$d;
                 %6$s
@@ -113,7 +127,10 @@ public final class NginxRtmpOrigin implements AutoCloseable {
                     location /stat { rtmp_stat all; }
                   }
                 }
-                """.formatted(MODULE, dir, ip, rtmpPort, httpPort, extraListens);
+                """.formatted(MODULE, dir, ip, rtmpPort, httpPort, extraListens, dash
+                ? "dash on; dash_path " + dir + "/html/live; dash_fragment 1s; dash_playlist_length 6s;" : "",
+                // nginx wants a path of its own per module: with DASH at /live, HLS goes where nobody reads it
+                dash ? "hls-unused" : "live");
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
         proc = Proc.start(name, List.of("nginx", "-p", dir.toString(), "-c", file.toString()));

@@ -123,6 +123,26 @@ public final class PlaylistRewriter {
         return rest == null ? uri : withToken(rest);
     }
 
+    /**
+     * A URI made proxy-relative when it names the origin (or this proxy), without a token: a DASH BaseURL folder,
+     * which the player resolves leaf URLs against. Relative and foreign URIs come back unchanged.
+     */
+    public String localize(String uri) {
+        String rest = null;
+        if (uri.startsWith("//")) {
+            rest = localPart(uri.substring(2), "http");
+        } else {
+            int colon = uri.indexOf(':');
+            if (colon > 0 && uri.startsWith("//", colon + 1)) {
+                String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
+                if (scheme.equals("http") || scheme.equals("https")) {
+                    rest = localPart(uri.substring(colon + 3), scheme);
+                }
+            }
+        }
+        return rest == null ? uri : rest;
+    }
+
     /** For {@code authority/path...}: the path part when the authority is local, else null. */
     private String localPart(String afterSlashes, String scheme) {
         int end = afterSlashes.length();
