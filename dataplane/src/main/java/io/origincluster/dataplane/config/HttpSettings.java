@@ -14,10 +14,13 @@ import java.time.Duration;
  * <p>HLS: playlists handed out by one replica carry URIs signed with {@code hlsTokenKey}, so every replica that
  * shares the key can route the segment requests. When {@code PROXY_HLS_TOKEN_KEY} is unset a random key is made
  * per process ({@code hlsTokenKeyGenerated}); that only works with a single replica.
+ *
+ * <p>{@code originPoolPerLoop}: idle keep-alive connections kept per origin and event loop for manifest and segment
+ * requests (0: a new connection per request).
  */
 public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress apiListen, Path staticFiles,
                            Duration idleTimeout, byte[] hlsTokenKey, boolean hlsTokenKeyGenerated,
-                           Duration hlsTokenTtl, int maxPlaylistBytes) {
+                           Duration hlsTokenTtl, int maxPlaylistBytes, int originPoolPerLoop) {
 
     static HttpSettings from(Env env) {
         InetSocketAddress stream = env.listen("PROXY_HTTP_SERVER", 18080);
@@ -51,7 +54,8 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
             throw new ConfigException("PROXY_HLS_TOKEN_TTL", "must be at least 10s");
         }
         int maxPlaylist = env.integer("PROXY_HLS_MAX_PLAYLIST_BYTES", 1024 * 1024, 4096, 64 * 1024 * 1024);
-        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, generated, tokenTtl, maxPlaylist);
+        int pool = env.integer("PROXY_HTTP_ORIGIN_POOL", 8, 0, 256);
+        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, generated, tokenTtl, maxPlaylist, pool);
     }
 
     @Override
@@ -59,6 +63,6 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
         return "HttpSettings[streamListen=" + streamListen + ", apiListen=" + apiListen + ", staticFiles="
                 + staticFiles + ", idleTimeout=" + idleTimeout + ", hlsTokenKey="
                 + (hlsTokenKeyGenerated ? "random" : "******") + ", hlsTokenTtl=" + hlsTokenTtl
-                + ", maxPlaylistBytes=" + maxPlaylistBytes + "]";
+                + ", maxPlaylistBytes=" + maxPlaylistBytes + ", originPoolPerLoop=" + originPoolPerLoop + "]";
     }
 }

@@ -50,10 +50,16 @@ public final class HttpStreamServer implements ProtocolServer {
         // the pin of a long stream alive without a call per chunk.
         Duration touchEvery = config.routing().pinTtl().dividedBy(3);
         this.services = new HttpStreamServices(http, routing,
-                new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout()),
+                new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout(),
+                        http.originPoolPerLoop()),
                 new HlsToken(http.hlsTokenKey()), http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
                 touchEvery, Clock.systemUTC(), config.hitless());
         this.router = new OriginRouter(services);
+    }
+
+    /** The origin dialer and connection pool, for tests that count connections. */
+    OriginConnector connector() {
+        return services.connector();
     }
 
     @Override

@@ -15,12 +15,23 @@ import io.origincluster.dataplane.netty.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Opens HTTP client connections to origins on the client's own event loop, so relaying never crosses threads.
  * Channels start with AUTO_READ off: the relay decides when to read. A connection that receives nothing for the
  * idle timeout fires an idle event the relay turns into a 504 or a close.
+ *
+ * <p>Manifest and segment requests reuse keep-alive connections: a connection whose response ended cleanly and
+ * that the origin keeps open goes back to a small pool per event loop and origin address ({@code poolPerLoop} at
+ * most), where it is read so that an origin closing it is noticed at once, and closed after the idle timeout or
+ * on any unexpected byte. Only the owning loop touches its pool.
  */
 final class OriginConnector {
 
@@ -29,11 +40,137 @@ final class OriginConnector {
     private final Transports transports;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
+    private final int poolPerLoop;
+    private final ConcurrentHashMap<EventLoop, Map<String, ArrayDeque<Channel>>> idle =
+            new ConcurrentHashMap<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private final LongAdder reused = new LongAdder();
 
-    OriginConnector(Transports transports, Duration connectTimeout, Duration idleTimeout) {
+    OriginConnector(Transports transports, Duration connectTimeout, Duration idleTimeout, int poolPerLoop) {
         this.transports = transports;
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
+        this.poolPerLoop = poolPerLoop;
+    }
+
+    /** Idle pooled connections right now, over all loops and origins. */
+    int idleConnections() {
+        return idleCount.get();
+    }
+
+    /** Requests that went out on a pooled connection since start. */
+    long reusedConnections() {
+        return reused.sum();
+    }
+
+    /** A pooled connection to {@code address} if one is idle on {@code loop}, else a new one. */
+    CompletableFuture<Channel> acquire(InetSocketAddress address, EventLoop loop, int maxAggregateBytes) {
+        if (poolPerLoop == 0) {
+            return connect(address, loop, maxAggregateBytes);
+        }
+        if (!loop.inEventLoop()) {
+            CompletableFuture<Channel> hop = new CompletableFuture<>();
+            loop.execute(() -> acquire(address, loop, maxAggregateBytes).whenComplete((ch, err) -> {
+                if (err != null) {
+                    hop.completeExceptionally(err);
+                } else {
+                    hop.complete(ch);
+                }
+            }));
+            return hop;
+        }
+        Map<String, ArrayDeque<Channel>> byAddress = idle.get(loop);
+        String key = poolKey(address);
+        ArrayDeque<Channel> q = byAddress == null ? null : byAddress.get(key);
+        while (q != null && !q.isEmpty()) {
+            Channel ch = q.pollLast();
+            idleCount.decrementAndGet();
+            if (q.isEmpty()) {
+                byAddress.remove(key);
+            }
+            if (ch.isActive()) {
+                ch.pipeline().remove(Pooled.NAME);
+                boolean aggregating = ch.pipeline().get(AGGREGATOR) != null;
+                if (maxAggregateBytes > 0 && !aggregating) {
+                    ch.pipeline().addLast(AGGREGATOR, new HttpObjectAggregator(maxAggregateBytes));
+                } else if (maxAggregateBytes <= 0 && aggregating) {
+                    ch.pipeline().remove(AGGREGATOR);
+                }
+                reused.increment();
+                return CompletableFuture.completedFuture(ch);
+            }
+        }
+        return connect(address, loop, maxAggregateBytes);
+    }
+
+    /**
+     * Takes back a connection whose exchange ended with a complete, keep-alive response (call on its loop, after
+     * the exchange's handler is gone); closes it when the pool is full or off.
+     */
+    void release(Channel ch, InetSocketAddress address) {
+        if (poolPerLoop == 0 || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        EventLoop loop = ch.eventLoop();
+        String key = poolKey(address);
+        ArrayDeque<Channel> q = idle.computeIfAbsent(loop, l -> new HashMap<>())
+                .computeIfAbsent(key, a -> new ArrayDeque<>());
+        if (q.size() >= poolPerLoop) {
+            ch.close();
+            return;
+        }
+        ch.pipeline().addLast(Pooled.NAME, new Pooled(() -> {
+            if (q.remove(ch)) {
+                idleCount.decrementAndGet();
+                if (q.isEmpty()) {
+                    idle.getOrDefault(loop, Map.of()).remove(key, q);
+                }
+            }
+        }));
+        q.addLast(ch);
+        idleCount.incrementAndGet();
+        ch.read(); // an origin closing its idle end is seen at once, not on the next request
+    }
+
+    /** Routes carry resolved or unresolved addresses for the same origin: pool by host string and port. */
+    private static String poolKey(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    /** Sits at the end of an idle pooled connection: anything but silence retires it. */
+    private static final class Pooled extends io.netty.channel.ChannelInboundHandlerAdapter {
+        static final String NAME = "pooled";
+        private final Runnable forget;
+
+        Pooled(Runnable forget) {
+            this.forget = forget;
+        }
+
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            forget.run();
+            ctx.close();
+        }
+
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+            io.netty.util.ReferenceCountUtil.release(evt);
+            forget.run();
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) {
+            forget.run();
+        }
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            forget.run();
+            ctx.close();
+        }
     }
 
     /**

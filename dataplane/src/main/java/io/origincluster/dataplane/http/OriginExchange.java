@@ -45,6 +45,9 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
     /** Whether the client connection can take another request after this response (set with the head). */
     protected boolean keepClient;
     private ScheduledFuture<?> touchTask;
+    private OriginConnector pool;
+    /** Set by a subclass once the origin's whole response was read and the origin keeps the connection open. */
+    protected boolean originReusable;
 
     OriginExchange(HttpStreamHandler owner, ChannelHandlerContext client, HttpRequest clientRequest, String sid) {
         this.owner = owner;
@@ -81,6 +84,11 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
         long every = touchEvery.toMillis();
         touchTask = connected.eventLoop().scheduleAtFixedRate(
                 () -> routing.touch(route.key(), route.backend().id()), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** After a complete keep-alive response the origin connection goes back to {@code connector}'s pool. */
+    void reuseVia(OriginConnector connector) {
+        this.pool = connector;
     }
 
     /** The client went away: drop the origin request at once. */
@@ -131,7 +139,12 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
             touchTask.cancel(false);
         }
         if (origin != null) {
-            origin.close();
+            if (pool != null && originReusable && origin.isActive()) {
+                origin.pipeline().remove(this);
+                pool.release(origin, route.address());
+            } else {
+                origin.close();
+            }
         }
     }
 

@@ -52,8 +52,14 @@ final class OriginRouter {
         int aggregateBytes = relay instanceof PlaylistRelay ? services.settings().maxPlaylistBytes() : 0;
         EventLoop loop = ctx.channel().eventLoop();
         HttpMethod upstreamMethod = aggregateBytes > 0 ? HttpMethod.GET : req.method();
-        services.routing().connect(key, Protocol.HTTP, route -> services.connector()
-                        .connect(route.address(), loop, aggregateBytes).thenApply(ch -> new Connected(route, ch)))
+        boolean pooled = relay instanceof PlaylistRelay;
+        if (pooled) {
+            relay.reuseVia(services.connector());
+        }
+        services.routing().connect(key, Protocol.HTTP, route -> (pooled
+                        ? services.connector().acquire(route.address(), loop, aggregateBytes)
+                        : services.connector().connect(route.address(), loop, aggregateBytes))
+                        .thenApply(ch -> new Connected(route, ch)))
                 .whenComplete((c, err) -> onLoop(loop, () -> {
                     if (err != null) {
                         failRouting(owner, relay, key, err);
@@ -131,7 +137,8 @@ final class OriginRouter {
             }
             InetSocketAddress unresolved = ep.get().resolve(backend.get().ip());
             Route route = new Route(claims.key(), backend.get(), ep.get(), unresolved);
-            services.connector().connect(unresolved, loop, 0).whenComplete((ch, cerr) -> onLoop(loop, () -> {
+            relay.reuseVia(services.connector());
+            services.connector().acquire(unresolved, loop, 0).whenComplete((ch, cerr) -> onLoop(loop, () -> {
                 if (cerr != null) {
                     owner.exchangeFailed(relay, HttpResponseStatus.BAD_GATEWAY, "origin " + claims.originId()
                             + " of " + claims.key() + " is unreachable: " + unwrap(cerr).getMessage());

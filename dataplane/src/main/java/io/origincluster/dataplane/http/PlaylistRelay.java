@@ -81,6 +81,7 @@ final class PlaylistRelay extends OriginExchange {
                     .addKeyValue("backend", route.backend().id()).addKeyValue("status", code)
                     .log("playlist served");
             client.writeAndFlush(out);
+            originReusable = io.netty.handler.codec.http.HttpUtil.isKeepAlive(r);
             finish(clientKeepAlive);
         } finally {
             r.release();

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ final class StreamRelay extends OriginExchange {
 
     private final boolean logSession;
     private boolean paused;
+    private boolean originKeepAlive;
     private long bytes;
     private final long startedNanos = System.nanoTime();
 
@@ -38,6 +40,7 @@ final class StreamRelay extends OriginExchange {
         }
         if (msg instanceof HttpResponse r) {
             responseStarted = true;
+            originKeepAlive = HttpUtil.isKeepAlive(r);
             client.write(clientResponse(r));
             if (logSession) {
                 log.atInfo().addKeyValue("sid", sid).addKeyValue("key", route.key())
@@ -50,6 +53,7 @@ final class StreamRelay extends OriginExchange {
             bytes += c.content().readableBytes();
             client.write(c);
             if (msg instanceof LastHttpContent) {
+                originReusable = originKeepAlive;
                 client.flush();
                 logEnd("origin ended the response");
                 finish(keepClient);

@@ -32,6 +32,8 @@ final class HlsFileOrigin implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     final ConcurrentLinkedQueue<MediaHttpOrigin.SeenRequest> requests = new ConcurrentLinkedQueue<>();
+    /** The client port of each request: one per TCP connection the proxy opened. */
+    final java.util.Set<Integer> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private HlsFileOrigin(Path dir) throws IOException {
         this.dir = dir;
@@ -93,6 +95,7 @@ final class HlsFileOrigin implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        connections.add(ex.getRemoteAddress().getPort());
         requests.add(new MediaHttpOrigin.SeenRequest(ex.getRequestMethod(), ex.getRequestURI().toString(),
                 java.util.Map.copyOf(ex.getRequestHeaders())));
         String path = ex.getRequestURI().getPath();

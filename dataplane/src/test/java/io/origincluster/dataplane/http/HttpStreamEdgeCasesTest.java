@@ -135,7 +135,7 @@ class HttpStreamEdgeCasesTest {
     void unknownExtensionWithoutAFileIs404() {
         RawHttp.Response r = RawHttp.get(port, "/live/stream.mp4");
         assertThat(r.status()).isEqualTo(404);
-        assertThat(r.body()).contains("no stream or file").contains(".flv, .ts or .m3u8");
+        assertThat(r.body()).contains("no stream or file").contains(".flv, .ts, .m3u8 or .mpd");
     }
 
     @Test
