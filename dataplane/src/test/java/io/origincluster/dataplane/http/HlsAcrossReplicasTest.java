@@ -51,15 +51,7 @@ class HlsAcrossReplicasTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {proxyA, proxyB, publisher, origin}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort: every peer is still closed
-            }
-        }
+        ProxyFixture.closeAll(proxyA, proxyB, publisher, origin);
     }
 
     @Test
@@ -129,7 +121,6 @@ class HlsAcrossReplicasTest {
     }
 
     private static HttpResponse<String> get(int port, String target) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return ProxyFixture.get(port, target);
     }
 }

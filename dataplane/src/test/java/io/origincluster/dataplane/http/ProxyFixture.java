@@ -47,4 +47,26 @@ final class ProxyFixture {
     static int httpPort(Dataplane dp) {
         return dp.port("http-stream");
     }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** GET {@code target} on a proxy's (or origin's) HTTP port, as text. */
+    static java.net.http.HttpResponse<String> get(int port, String target) throws Exception {
+        return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + target))
+                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Closes every peer, each even when another fails (null ones skipped). */
+    static void closeAll(AutoCloseable... peers) {
+        for (AutoCloseable c : peers) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort: the others are still closed
+            }
+        }
+    }
 }
