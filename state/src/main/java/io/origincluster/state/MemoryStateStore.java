@@ -45,6 +45,10 @@ public final class MemoryStateStore implements StateStore {
     private final PriorityQueue<Due> due = new PriorityQueue<>(Comparator.comparing(Due::at));
     private final Map<SessionKind, Map<String, Session>> sessions = new HashMap<>();
     private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
+    /** By name; an entry lapses 2 x its period after its last read (dropped on the next read of any secret). */
+    private final Map<String, StoredSecret> secrets = new HashMap<>();
+
+    private record StoredSecret(SharedSecret secret, Instant lapsesAt) { }
 
     public MemoryStateStore(PlacementPolicy policy) {
         this(policy, Clock.systemUTC());
@@ -103,6 +107,30 @@ public final class MemoryStateStore implements StateStore {
             fire(new BackendEvent(draining ? BackendEvent.Type.DRAINING : BackendEvent.Type.UPSERTED, backendId));
         }
         return CompletableFuture.completedFuture(found);
+    }
+
+    @Override
+    public synchronized CompletionStage<SharedSecret> sharedSecret(String name, Duration rotateEvery) {
+        try {
+            SharedSecret.checkName(name);
+            long period = SharedSecret.checkPeriod(rotateEvery);
+            Instant now = clock.instant();
+            secrets.values().removeIf(s -> !s.lapsesAt().isAfter(now));
+            StoredSecret stored = secrets.get(name);
+            SharedSecret secret;
+            if (stored == null) {
+                secret = new SharedSecret(SharedSecret.randomKey(), SharedSecret.randomKey(), null, now);
+            } else if (!now.isBefore(stored.secret().rotatedAt().plusMillis(period))) {
+                SharedSecret old = stored.secret();
+                secret = new SharedSecret(old.next(), SharedSecret.randomKey(), old.current(), now);
+            } else {
+                secret = stored.secret();
+            }
+            secrets.put(name, new StoredSecret(secret, now.plusMillis(2 * period)));
+            return CompletableFuture.completedFuture(secret);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

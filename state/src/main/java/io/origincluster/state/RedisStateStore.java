@@ -16,6 +16,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -311,6 +312,30 @@ public final class RedisStateStore implements StateStore {
     @Override
     public CompletionStage<Boolean> removeSession(SessionKind kind, String id) {
         return redis.del(keys.session(kind, id)).thenApply(n -> n > 0);
+    }
+
+    // ---- shared secrets ---------------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<SharedSecret> sharedSecret(String name, Duration rotateEvery) {
+        long period;
+        try {
+            SharedSecret.checkName(name);
+            period = SharedSecret.checkPeriod(rotateEvery);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        return RedisScripts.SECRET.<List<Object>>run(redis, ScriptOutputType.MULTI,
+                        new String[] {keys.secret(name)}, b64.encodeToString(SharedSecret.randomKey()),
+                        b64.encodeToString(SharedSecret.randomKey()), Long.toString(period))
+                .thenApply(r -> {
+                    Base64.Decoder d = Base64.getDecoder();
+                    String previous = (String) r.get(2);
+                    return new SharedSecret(d.decode((String) r.get(0)), d.decode((String) r.get(1)),
+                            previous.isEmpty() ? null : d.decode(previous),
+                            Instant.ofEpochMilli(RedisRecords.asLong(r.get(3))));
+                });
     }
 
     // ---- change notification ----------------------------------------------------------------------------------

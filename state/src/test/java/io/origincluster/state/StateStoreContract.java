@@ -416,6 +416,68 @@ public abstract class StateStoreContract {
         assertThat(get(store.session(SessionKind.WEBRTC, "busy"))).contains(busy);
     }
 
+    // ---- shared secrets -----------------------------------------------------------------------------------------
+
+    @Test
+    public void sharedSecretIsMadeOnceAndEveryCallerGetsTheSameKeys() throws Exception {
+        List<CompletionStage<SharedSecret>> racing = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<CompletionStage<SharedSecret>>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(() -> store.sharedSecret("hls-token", Duration.ofHours(1))));
+            }
+            for (Future<CompletionStage<SharedSecret>> f : calls) {
+                racing.add(f.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        SharedSecret first = get(racing.get(0));
+        assertThat(first.current()).hasSize(SharedSecret.KEY_BYTES);
+        assertThat(first.next()).hasSize(SharedSecret.KEY_BYTES).isNotEqualTo(first.current());
+        assertThat(first.previous()).isNull();
+        assertThat(first.accepted()).hasSize(2);
+        assertThat(first.toString()).doesNotContain(java.util.Base64.getEncoder().encodeToString(first.current()));
+        for (CompletionStage<SharedSecret> r : racing) {
+            assertThat(get(r)).isEqualTo(first);
+        }
+        SharedSecret other = get(store.sharedSecret("another", Duration.ofHours(1)));
+        assertThat(other.current()).isNotEqualTo(first.current());
+        assertThat(get(store.sharedSecret("hls-token", Duration.ofHours(1)))).isEqualTo(first);
+    }
+
+    @Test
+    public void sharedSecretRotatesOnceAPeriodWithOverlap() throws InterruptedException {
+        Duration period = Duration.ofMillis(400);
+        SharedSecret before = get(store.sharedSecret("rot", period));
+        assertThat(get(store.sharedSecret("rot", period))).isEqualTo(before);
+        Thread.sleep(500);
+        SharedSecret after = get(store.sharedSecret("rot", period));
+        assertThat(after.current()).isEqualTo(before.next());
+        assertThat(after.previous()).isEqualTo(before.current());
+        assertThat(after.next()).isNotEqualTo(before.current()).isNotEqualTo(before.next());
+        assertThat(after.rotatedAt()).isAfter(before.rotatedAt());
+        assertThat(get(store.sharedSecret("rot", period))).as("one rotation per period").isEqualTo(after);
+    }
+
+    @Test
+    public void sharedSecretLapsesTwoPeriodsAfterItsLastUse() throws InterruptedException {
+        Duration period = Duration.ofMillis(200);
+        SharedSecret first = get(store.sharedSecret("lapse", period));
+        Thread.sleep(600);
+        SharedSecret fresh = get(store.sharedSecret("lapse", period));
+        assertThat(fresh.current()).isNotEqualTo(first.current()).isNotEqualTo(first.next());
+        assertThat(fresh.previous()).isNull();
+    }
+
+    @Test
+    public void sharedSecretRefusesBadArguments() {
+        assertThatThrownBy(() -> get(store.sharedSecret("Bad Name", Duration.ofHours(1))))
+                .hasMessageContaining("Bad Name");
+        assertThatThrownBy(() -> get(store.sharedSecret("ok", Duration.ZERO))).hasMessageContaining("rotation");
+    }
+
     // ---- change notification ------------------------------------------------------------------------------------
 
     @Test

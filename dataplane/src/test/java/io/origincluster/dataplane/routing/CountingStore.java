@@ -100,6 +100,11 @@ final class CountingStore implements StateStore {
     }
 
     @Override
+    public CompletionStage<io.origincluster.state.SharedSecret> sharedSecret(String name, Duration rotateEvery) {
+        return delegate.sharedSecret(name, rotateEvery);
+    }
+
+    @Override
     public AutoCloseable onBackendChange(Consumer<BackendEvent> listener) {
         return delegate.onBackendChange(listener);
     }
