@@ -95,7 +95,7 @@ public final class Dataplane implements AutoCloseable {
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
         servers.add(new SrtServer(config.srt(), routing, transports));
-        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing.sessions(),
+        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing,
                 () -> started));
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens));
         try {

@@ -151,7 +151,13 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public synchronized CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
+    public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
+        return pin(streamKey, exclude, pinTtl, null);
+    }
+
+    @Override
+    public synchronized CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl,
+                                                     String preferred) {
         Instant now = clock.instant();
         dropDuePins(now);
         Pin current = pins.get(streamKey);
@@ -167,7 +173,15 @@ public final class MemoryStateStore implements StateStore {
                 candidates.add(b);
             }
         }
-        Optional<Backend> chosen = policy.choose(candidates, this::pinCount, ThreadLocalRandom.current());
+        Optional<Backend> chosen = Optional.empty();
+        for (Backend b : candidates) {
+            if (b.id().equals(preferred) && (b.maxStreams() <= 0 || pinCount(b.id()) < b.maxStreams())) {
+                chosen = Optional.of(b);
+            }
+        }
+        if (chosen.isEmpty()) {
+            chosen = policy.choose(candidates, this::pinCount, ThreadLocalRandom.current());
+        }
         if (chosen.isEmpty()) {
             return CompletableFuture.failedFuture(new NoBackendAvailableException(streamKey));
         }

@@ -44,6 +44,13 @@ public interface StateStore extends AutoCloseable {
      */
     CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl);
 
+    /**
+     * As {@link #pin(String, Set, Duration)}, but a new pin goes to {@code preferred} when it is live, not draining,
+     * not excluded and under its cap (otherwise the policy picks). An existing live pin still wins: this is how a
+     * pin a proxy made locally while the store was unreachable is written back, the first writer winning.
+     */
+    CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl, String preferred);
+
     /** The live backend pinned to {@code streamKey}, without picking. */
     CompletionStage<Optional<Backend>> pinned(String streamKey);
 

@@ -288,6 +288,22 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    public void preferredBackendTakesANewPinButNeverReplacesALiveOne() {
+        register("a", LONG);
+        register("b", LONG);
+        register("c", LONG);
+        for (int i = 0; i < 10; i++) {
+            assertThat(get(store.pin("p" + i, Set.of(), LONG, "c")).id()).isEqualTo("c");
+        }
+        assertThat(get(store.pin("p0", Set.of(), LONG, "a")).id()).as("the first writer wins").isEqualTo("c");
+        get(store.setDraining("b", true));
+        assertThat(get(store.pin("q", Set.of(), LONG, "b")).id()).as("not on a draining backend").isIn("a", "c");
+        assertThat(get(store.pin("r", Set.of("a"), LONG, "a")).id()).as("nor an excluded one").isIn("c");
+        assertThat(get(store.pin("s", Set.of(), LONG, "gone")).id()).as("nor an unknown one").isIn("a", "c");
+        assertThat(pinnedId("p5")).contains("c");
+    }
+
+    @Test
     public void unpinIsCompareAndDelete() {
         register("a", LONG);
         assertThat(pin("k")).isEqualTo("a");
