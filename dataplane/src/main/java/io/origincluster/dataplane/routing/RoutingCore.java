@@ -140,7 +140,8 @@ public final class RoutingCore implements AutoCloseable {
         Cached c = pinCache.get(k);
         long now = System.nanoTime();
         boolean usable = c != null && !exclude.contains(c.backend().id());
-        if (usable && (c.freshUntilNanos() - now > 0 || (c.unsynced() && !storeUp.get()))) {
+        // an unsynced (local) pin holds until it is written back: its origin may not be registered again yet
+        if (usable && (c.freshUntilNanos() - now > 0 || c.unsynced())) {
             return toRoute(key, protocol, c.backend());
         }
         // a known pin is the preferred choice: if the store lost it (an emptied Redis), it is made again as it was
@@ -239,37 +240,51 @@ public final class RoutingCore implements AutoCloseable {
      */
     private void resyncAfterOutage() {
         graceUntilNanos = System.nanoTime() + RECOVERY_GRACE_NANOS;
-        registrations.flush().thenCompose(x -> {
-            List<CompletableFuture<Void>> writes = new ArrayList<>();
-            for (Map.Entry<String, Cached> e : pinCache.entrySet()) {
-                String k = e.getKey();
-                Backend mine = e.getValue().backend();
-                writes.add(store.pin(k, Set.of(), settings.pinTtl(), mine.id()).toCompletableFuture()
-                        .handle((winner, err) -> {
-                            if (err != null) {
-                                return null; // e.g. its backend is gone: the next route pins afresh
-                            }
-                            long t = System.nanoTime();
-                            pinCache.computeIfPresent(k, (key, cur) -> new Cached(winner,
-                                    t + settings.pinCacheTtl().toNanos(), t + settings.pinTtl().toNanos(), false));
-                            if (!winner.id().equals(mine.id())) {
-                                log.atInfo().addKeyValue("key", k).addKeyValue("local", mine.id())
-                                        .addKeyValue("winner", winner.id())
-                                        .log("another proxy pinned the stream elsewhere during the outage: new "
-                                                + "sessions follow it, running ones stay");
-                            }
-                            return null;
-                        }));
-            }
-            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-        }).whenComplete((v, err) -> {
+        registrations.flush().thenCompose(x -> writeBack(false)).whenComplete((v, err) -> {
             graceUntilNanos = System.nanoTime() + RECOVERY_GRACE_NANOS;
             if (err == null) {
                 storeUp.set(true);
-                log.atInfo().addKeyValue("pins", pinCache.size()).log("state store back: pins written back");
+                log.atInfo().addKeyValue("pins", pinCache.size()).addKeyValue("unsynced", unsyncedPins())
+                        .log("state store back: pins written back");
             }
             resyncing.set(false);
         });
+    }
+
+    /**
+     * Writes known pins (only the unsynced ones if {@code unsyncedOnly}) back, each with its backend preferred. A
+     * pin whose backend the store does not list (yet: an emptied Redis, before its origin registers again) stays
+     * local and unsynced, for the next round, rather than letting the store place the stream elsewhere.
+     */
+    private CompletableFuture<Void> writeBack(boolean unsyncedOnly) {
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (Map.Entry<String, Cached> e : pinCache.entrySet()) {
+            if (unsyncedOnly && !e.getValue().unsynced()) {
+                continue;
+            }
+            String k = e.getKey();
+            Backend mine = e.getValue().backend();
+            writes.add(store.backend(mine.id()).thenCompose(live -> live.isEmpty()
+                            ? CompletableFuture.<Backend>completedFuture(null)
+                            : store.pin(k, Set.of(), settings.pinTtl(), mine.id()))
+                    .toCompletableFuture()
+                    .handle((winner, err) -> {
+                        if (err != null || winner == null) {
+                            return null; // not yet: stays as it is for the next round
+                        }
+                        long t = System.nanoTime();
+                        pinCache.computeIfPresent(k, (key, cur) -> new Cached(winner,
+                                t + settings.pinCacheTtl().toNanos(), t + settings.pinTtl().toNanos(), false));
+                        if (!winner.id().equals(mine.id())) {
+                            log.atInfo().addKeyValue("key", k).addKeyValue("local", mine.id())
+                                    .addKeyValue("winner", winner.id())
+                                    .log("another proxy pinned the stream elsewhere during the outage: new "
+                                            + "sessions follow it, running ones stay");
+                        }
+                        return null;
+                    }));
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -404,6 +419,9 @@ public final class RoutingCore implements AutoCloseable {
                         return;
                     }
                     storeAnswered();
+                    if (storeUp.get() && unsyncedPins() > 0 && resyncing.compareAndSet(false, true)) {
+                        writeBack(true).whenComplete((v, e) -> resyncing.set(false));
+                    }
                     if (!storeUp.get() || System.nanoTime() - graceUntilNanos < 0) {
                         live.forEach(b -> known.put(b.id(), b)); // add, never drop, until the state settles
                         return;
