@@ -4,6 +4,8 @@ import io.origincluster.dataplane.api.HttpApiServer;
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.http.HttpStreamServer;
+import io.origincluster.dataplane.http.hls.HlsToken;
+import io.origincluster.dataplane.http.hls.SharedTokenKey;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
@@ -38,6 +40,7 @@ public final class Dataplane implements AutoCloseable {
     private final List<ProtocolServer> servers = new ArrayList<>();
     private final Metrics metrics = new Metrics();
     private DefaultBackend defaultBackend;
+    private SharedTokenKey sharedTokenKey;
     private volatile boolean started;
     private ScheduledFuture<?> sweeper;
 
@@ -74,14 +77,27 @@ public final class Dataplane implements AutoCloseable {
                 throw e;
             }
         }
+        HlsToken hlsTokens;
+        if (config.http().hlsTokenKeyShared()) {
+            // with no PROXY_HLS_TOKEN_KEY every replica on this store signs with one shared key
+            try {
+                sharedTokenKey = SharedTokenKey.load(store, config.http().hlsTokenRotation(), Duration.ofSeconds(10));
+            } catch (Exception e) {
+                close();
+                throw e;
+            }
+            hlsTokens = sharedTokenKey.tokens();
+        } else {
+            hlsTokens = new HlsToken(config.http().hlsTokenKey());
+        }
         servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports));
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
         servers.add(new SrtServer(config.srt(), routing, transports));
-        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing.sessions(),
+        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing,
                 () -> started));
-        servers.add(new HttpStreamServer(config, routing, transports));
+        servers.add(new HttpStreamServer(config, routing, transports, hlsTokens));
         try {
             for (ProtocolServer s : servers) {
                 try {
@@ -98,6 +114,9 @@ public final class Dataplane implements AutoCloseable {
         sweeper = transports.workers().next().scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
         if (defaultBackend != null) {
             defaultBackend.scheduleRefresh(transports.workers().next());
+        }
+        if (sharedTokenKey != null) {
+            sharedTokenKey.scheduleRefresh(transports.workers().next());
         }
         started = true;
         return this;
@@ -158,6 +177,9 @@ public final class Dataplane implements AutoCloseable {
         }
         if (defaultBackend != null) {
             defaultBackend.close();
+        }
+        if (sharedTokenKey != null) {
+            sharedTokenKey.close();
         }
         for (int i = servers.size() - 1; i >= 0; i--) {
             try {

@@ -45,6 +45,10 @@ public final class MemoryStateStore implements StateStore {
     private final PriorityQueue<Due> due = new PriorityQueue<>(Comparator.comparing(Due::at));
     private final Map<SessionKind, Map<String, Session>> sessions = new HashMap<>();
     private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
+    /** By name; an entry lapses 2 x its period after its last read (dropped on the next read of any secret). */
+    private final Map<String, StoredSecret> secrets = new HashMap<>();
+
+    private record StoredSecret(SharedSecret secret, Instant lapsesAt) { }
 
     public MemoryStateStore(PlacementPolicy policy) {
         this(policy, Clock.systemUTC());
@@ -106,6 +110,30 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
+    public synchronized CompletionStage<SharedSecret> sharedSecret(String name, Duration rotateEvery) {
+        try {
+            SharedSecret.checkName(name);
+            long period = SharedSecret.checkPeriod(rotateEvery);
+            Instant now = clock.instant();
+            secrets.values().removeIf(s -> !s.lapsesAt().isAfter(now));
+            StoredSecret stored = secrets.get(name);
+            SharedSecret secret;
+            if (stored == null) {
+                secret = new SharedSecret(SharedSecret.randomKey(), SharedSecret.randomKey(), null, now);
+            } else if (!now.isBefore(stored.secret().rotatedAt().plusMillis(period))) {
+                SharedSecret old = stored.secret();
+                secret = new SharedSecret(old.next(), SharedSecret.randomKey(), old.current(), now);
+            } else {
+                secret = stored.secret();
+            }
+            secrets.put(name, new StoredSecret(secret, now.plusMillis(2 * period)));
+            return CompletableFuture.completedFuture(secret);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
     public synchronized CompletionStage<List<Backend>> liveBackends() {
         Instant now = clock.instant();
         List<Backend> out = new ArrayList<>();
@@ -123,7 +151,13 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public synchronized CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
+    public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
+        return pin(streamKey, exclude, pinTtl, null);
+    }
+
+    @Override
+    public synchronized CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl,
+                                                     String preferred) {
         Instant now = clock.instant();
         dropDuePins(now);
         Pin current = pins.get(streamKey);
@@ -139,7 +173,15 @@ public final class MemoryStateStore implements StateStore {
                 candidates.add(b);
             }
         }
-        Optional<Backend> chosen = policy.choose(candidates, this::pinCount, ThreadLocalRandom.current());
+        Optional<Backend> chosen = Optional.empty();
+        for (Backend b : candidates) {
+            if (b.id().equals(preferred) && (b.maxStreams() <= 0 || pinCount(b.id()) < b.maxStreams())) {
+                chosen = Optional.of(b);
+            }
+        }
+        if (chosen.isEmpty()) {
+            chosen = policy.choose(candidates, this::pinCount, ThreadLocalRandom.current());
+        }
         if (chosen.isEmpty()) {
             return CompletableFuture.failedFuture(new NoBackendAvailableException(streamKey));
         }

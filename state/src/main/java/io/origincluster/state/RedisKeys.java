@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  *       <td>PEXPIREAT = its latest pin end, so it vanishes with its last pin</td></tr>
  *   <tr><td>{@code P session:<kind>:<id>}</td><td>STRING</td><td>JSON of the SessionRecord; kind is hls, webrtc or
  *       srt</td><td>the session TTL (PX), extended by touchSession</td></tr>
+ *   <tr><td>{@code P secret:<name>}</td><td>HASH</td><td>a secret every replica shares (name {@code hls-token}: the
+ *       HLS token key): {@code current}, {@code next}, {@code previous} (base64 of 32 random bytes; previous empty
+ *       before the first rotation), {@code rotated} = server ms of the last rotation; created and rotated only inside
+ *       the secret script</td><td>PEXPIRE = 2 x the rotation period, renewed by every read</td></tr>
  *   <tr><td>{@code P events}</td><td>pub/sub channel</td><td>{@code <TYPE> <serverMs> <backendId>}, TYPE is UPSERTED,
  *       REMOVED or DRAINING; published by the same script that makes the change</td><td>-</td></tr>
  * </table>
@@ -70,6 +74,10 @@ public final class RedisKeys {
 
     public String session(SessionKind kind, String id) {
         return prefix + "session:" + kind.name().toLowerCase(Locale.ROOT) + ":" + id;
+    }
+
+    public String secret(String name) {
+        return prefix + "secret:" + name;
     }
 
     public String events() {

@@ -178,6 +178,26 @@ final class RedisScripts {
             return 1
             """);
 
+    /**
+     * KEYS: the secret hash. ARGV: a fresh key, another fresh key (base64), rotation period ms. Creates the secret
+     * (current = ARGV[1], next = ARGV[2]) if it does not exist; rotates it (previous = current, current = next,
+     * next = ARGV[1]) once the period has passed since the last rotation; then renews its expiry (2 x the period).
+     * Returns {current, next, previous or '', rotated ms}.
+     */
+    static final Script SECRET = new Script(NOW + """
+            local period = tonumber(ARGV[3])
+            local h = redis.call('HMGET', KEYS[1], 'current', 'next', 'previous', 'rotated')
+            if not h[1] or not h[2] or not h[4] then
+              h = {ARGV[1], ARGV[2], '', now}
+              redis.call('HSET', KEYS[1], 'current', h[1], 'next', h[2], 'previous', h[3], 'rotated', now)
+            elseif now - tonumber(h[4]) >= period then
+              h = {h[2], ARGV[1], h[1], now}
+              redis.call('HSET', KEYS[1], 'current', h[1], 'next', h[2], 'previous', h[3], 'rotated', now)
+            end
+            redis.call('PEXPIRE', KEYS[1], 2 * period)
+            return {h[1], h[2], h[3] or '', tonumber(h[4])}
+            """);
+
     /** Compare-and-delete. KEYS: pin key, the backend's pin index. ARGV: stream key, backend id. */
     static final Script UNPIN = new Script("""
             if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end

@@ -16,6 +16,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,9 @@ public final class RedisStateStore implements StateStore {
         client.setOptions(ClientOptions.builder()
                 .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                // while Redis is away a command fails at once instead of waiting in a queue for the timeout, so
+                // callers (the routing core) fall back to what they know without holding a session up
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build());
         StatefulRedisConnection<String, String> connection = null;
         StatefulRedisPubSubConnection<String, String> pubSub = null;
@@ -196,14 +200,22 @@ public final class RedisStateStore implements StateStore {
 
     @Override
     public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
+        return pin(streamKey, exclude, pinTtl, null);
+    }
+
+    @Override
+    public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl, String preferred) {
         try {
-            return pinAttempt(streamKey, Set.copyOf(exclude), Math.max(1, pinTtl.toMillis()), 1);
+            return pinAttempt(streamKey, Set.copyOf(exclude), Math.max(1, pinTtl.toMillis()), 1,
+                    preferred == null || exclude.contains(preferred) ? null : preferred);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // e.g. a policy bug: the caller still gets a stage
         }
     }
 
-    private CompletionStage<Backend> pinAttempt(String streamKey, Set<String> exclude, long ttlMs, int attempt) {
+    /** {@code preferred}: the candidate of the first attempt (the script checks it); later attempts use the policy. */
+    private CompletionStage<Backend> pinAttempt(String streamKey, Set<String> exclude, long ttlMs, int attempt,
+                                                String preferred) {
         RedisBackendView.Snapshot v = view.current();
         List<Backend> candidates = new ArrayList<>();
         for (Backend b : v.backends().values()) {
@@ -211,8 +223,8 @@ public final class RedisStateStore implements StateStore {
                 candidates.add(b);
             }
         }
-        String candidate = policy.choose(candidates, v::pinned, ThreadLocalRandom.current())
-                .map(Backend::id).orElse("");
+        String candidate = preferred != null ? preferred
+                : policy.choose(candidates, v::pinned, ThreadLocalRandom.current()).map(Backend::id).orElse("");
         String[] args = new String[4 + exclude.size()];
         args[0] = keys.prefix();
         args[1] = streamKey;
@@ -240,10 +252,12 @@ public final class RedisStateStore implements StateStore {
                         }
                         default:
                             // NONE after a refresh means there really is nothing; STALE/FULL: our view lags Redis.
-                            if (attempt >= PIN_ATTEMPTS || (status.equals("NONE") && attempt > 1)) {
+                            if (attempt >= PIN_ATTEMPTS
+                                    || (status.equals("NONE") && attempt > 1 && preferred == null)) {
                                 return CompletableFuture.failedFuture(new NoBackendAvailableException(streamKey));
                             }
-                            return view.refresh().thenCompose(x -> pinAttempt(streamKey, exclude, ttlMs, attempt + 1));
+                            return view.refresh().thenCompose(x -> pinAttempt(streamKey, exclude, ttlMs, attempt + 1,
+                                    null));
                     }
                 });
     }
@@ -311,6 +325,30 @@ public final class RedisStateStore implements StateStore {
     @Override
     public CompletionStage<Boolean> removeSession(SessionKind kind, String id) {
         return redis.del(keys.session(kind, id)).thenApply(n -> n > 0);
+    }
+
+    // ---- shared secrets ---------------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<SharedSecret> sharedSecret(String name, Duration rotateEvery) {
+        long period;
+        try {
+            SharedSecret.checkName(name);
+            period = SharedSecret.checkPeriod(rotateEvery);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        return RedisScripts.SECRET.<List<Object>>run(redis, ScriptOutputType.MULTI,
+                        new String[] {keys.secret(name)}, b64.encodeToString(SharedSecret.randomKey()),
+                        b64.encodeToString(SharedSecret.randomKey()), Long.toString(period))
+                .thenApply(r -> {
+                    Base64.Decoder d = Base64.getDecoder();
+                    String previous = (String) r.get(2);
+                    return new SharedSecret(d.decode((String) r.get(0)), d.decode((String) r.get(1)),
+                            previous.isEmpty() ? null : d.decode(previous),
+                            Instant.ofEpochMilli(RedisRecords.asLong(r.get(3))));
+                });
     }
 
     // ---- change notification ----------------------------------------------------------------------------------

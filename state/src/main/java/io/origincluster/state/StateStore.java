@@ -44,6 +44,13 @@ public interface StateStore extends AutoCloseable {
      */
     CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl);
 
+    /**
+     * As {@link #pin(String, Set, Duration)}, but a new pin goes to {@code preferred} when it is live, not draining,
+     * not excluded and under its cap (otherwise the policy picks). An existing live pin still wins: this is how a
+     * pin a proxy made locally while the store was unreachable is written back, the first writer winning.
+     */
+    CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl, String preferred);
+
     /** The live backend pinned to {@code streamKey}, without picking. */
     CompletionStage<Optional<Backend>> pinned(String streamKey);
 
@@ -64,6 +71,18 @@ public interface StateStore extends AutoCloseable {
     CompletionStage<Boolean> touchSession(SessionKind kind, String id, Duration ttl);
 
     CompletionStage<Boolean> removeSession(SessionKind kind, String id);
+
+    /**
+     * The secret called {@code name} that every replica on this store shares (e.g. the HLS token key), created on
+     * the first call from random bytes ({@link SharedSecret#KEY_BYTES}) in one atomic step, so racing replicas get
+     * the same one. A call made {@code rotateEvery} or more after the last rotation rotates it (the next key becomes
+     * current, the current one previous, a new next is made), also atomically: exactly one caller rotates. The
+     * secret lapses {@code 2 x rotateEvery} after the last call, so a cluster that stopped leaves nothing behind.
+     *
+     * @param name        {@code [a-z0-9-]{1,32}}
+     * @param rotateEvery at least one millisecond
+     */
+    CompletionStage<SharedSecret> sharedSecret(String name, Duration rotateEvery);
 
     /** Subscribes to backend changes; closing the handle unsubscribes. */
     AutoCloseable onBackendChange(Consumer<BackendEvent> listener);

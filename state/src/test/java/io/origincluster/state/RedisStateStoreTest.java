@@ -163,6 +163,20 @@ class RedisStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void twoProxiesGetOneSharedSecretAndItIsKeptUnderTheClusterPrefix() {
+        StateStore other = another(clusterId);
+        SharedSecret a = get(store.sharedSecret("hls-token", Duration.ofHours(1)));
+        SharedSecret b = get(other.sharedSecret("hls-token", Duration.ofHours(1)));
+        assertThat(b).isEqualTo(a);
+        String key = "oc:{" + clusterId + "}:secret:hls-token";
+        assertThat(raw.hgetall(key)).containsOnlyKeys("current", "next", "previous", "rotated")
+                .containsEntry("current", java.util.Base64.getEncoder().encodeToString(a.current()));
+        assertThat(raw.pttl(key)).isBetween(Duration.ofHours(1).toMillis(), Duration.ofHours(2).toMillis());
+        assertThat(get(another("elsewhere").sharedSecret("hls-token", Duration.ofHours(1))).current())
+                .as("another cluster id has its own secret").isNotEqualTo(a.current());
+    }
+
+    @Test
     void everyKeyOfAClusterGoesAwayWithItsState() {
         register("a", LONG);
         for (int i = 0; i < 20; i++) {

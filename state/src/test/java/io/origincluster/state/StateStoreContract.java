@@ -160,10 +160,17 @@ public abstract class StateStoreContract {
 
     @Test
     public void registerOfALiveBackendKeepsItsDrainingFlag() {
+        // Redis delivers events asynchronously: wait until the set-up's own events are delivered, so the
+        // listener under test hears only what the heartbeat below causes
+        List<BackendEvent> setUp = new CopyOnWriteArrayList<>();
+        AutoCloseable setUpHandle = store.onBackendChange(setUp::add);
         register("a", LONG);
         register("b", LONG);
-        List<BackendEvent> events = new CopyOnWriteArrayList<>();
         assertThat(get(store.setDraining("a", true))).isTrue();
+        await().atMost(1, TimeUnit.SECONDS)
+                .until(() -> setUp.contains(new BackendEvent(BackendEvent.Type.DRAINING, "a")));
+        close(setUpHandle);
+        List<BackendEvent> events = new CopyOnWriteArrayList<>();
         AutoCloseable handle = store.onBackendChange(events::add);
 
         // a heartbeat sends the whole record, draining=false included: the drain goes on, the rest is replaced
@@ -278,6 +285,22 @@ public abstract class StateStoreContract {
         assertThat(pinnedId("k")).contains("b");
         assertThat(pin("k")).isEqualTo("b");
         assertThatThrownBy(() -> pin("other", "a", "b")).isInstanceOf(NoBackendAvailableException.class);
+    }
+
+    @Test
+    public void preferredBackendTakesANewPinButNeverReplacesALiveOne() {
+        register("a", LONG);
+        register("b", LONG);
+        register("c", LONG);
+        for (int i = 0; i < 10; i++) {
+            assertThat(get(store.pin("p" + i, Set.of(), LONG, "c")).id()).isEqualTo("c");
+        }
+        assertThat(get(store.pin("p0", Set.of(), LONG, "a")).id()).as("the first writer wins").isEqualTo("c");
+        get(store.setDraining("b", true));
+        assertThat(get(store.pin("q", Set.of(), LONG, "b")).id()).as("not on a draining backend").isIn("a", "c");
+        assertThat(get(store.pin("r", Set.of("a"), LONG, "a")).id()).as("nor an excluded one").isIn("c");
+        assertThat(get(store.pin("s", Set.of(), LONG, "gone")).id()).as("nor an unknown one").isIn("a", "c");
+        assertThat(pinnedId("p5")).contains("c");
     }
 
     @Test
@@ -407,6 +430,68 @@ public abstract class StateStoreContract {
         await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> assertThat(get(store.session(SessionKind.WEBRTC, "idle"))).isEmpty());
         assertThat(get(store.session(SessionKind.WEBRTC, "busy"))).contains(busy);
+    }
+
+    // ---- shared secrets -----------------------------------------------------------------------------------------
+
+    @Test
+    public void sharedSecretIsMadeOnceAndEveryCallerGetsTheSameKeys() throws Exception {
+        List<CompletionStage<SharedSecret>> racing = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<CompletionStage<SharedSecret>>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(() -> store.sharedSecret("hls-token", Duration.ofHours(1))));
+            }
+            for (Future<CompletionStage<SharedSecret>> f : calls) {
+                racing.add(f.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        SharedSecret first = get(racing.get(0));
+        assertThat(first.current()).hasSize(SharedSecret.KEY_BYTES);
+        assertThat(first.next()).hasSize(SharedSecret.KEY_BYTES).isNotEqualTo(first.current());
+        assertThat(first.previous()).isNull();
+        assertThat(first.accepted()).hasSize(2);
+        assertThat(first.toString()).doesNotContain(java.util.Base64.getEncoder().encodeToString(first.current()));
+        for (CompletionStage<SharedSecret> r : racing) {
+            assertThat(get(r)).isEqualTo(first);
+        }
+        SharedSecret other = get(store.sharedSecret("another", Duration.ofHours(1)));
+        assertThat(other.current()).isNotEqualTo(first.current());
+        assertThat(get(store.sharedSecret("hls-token", Duration.ofHours(1)))).isEqualTo(first);
+    }
+
+    @Test
+    public void sharedSecretRotatesOnceAPeriodWithOverlap() throws InterruptedException {
+        Duration period = Duration.ofMillis(400);
+        SharedSecret before = get(store.sharedSecret("rot", period));
+        assertThat(get(store.sharedSecret("rot", period))).isEqualTo(before);
+        Thread.sleep(500);
+        SharedSecret after = get(store.sharedSecret("rot", period));
+        assertThat(after.current()).isEqualTo(before.next());
+        assertThat(after.previous()).isEqualTo(before.current());
+        assertThat(after.next()).isNotEqualTo(before.current()).isNotEqualTo(before.next());
+        assertThat(after.rotatedAt()).isAfter(before.rotatedAt());
+        assertThat(get(store.sharedSecret("rot", period))).as("one rotation per period").isEqualTo(after);
+    }
+
+    @Test
+    public void sharedSecretLapsesTwoPeriodsAfterItsLastUse() throws InterruptedException {
+        Duration period = Duration.ofMillis(200);
+        SharedSecret first = get(store.sharedSecret("lapse", period));
+        Thread.sleep(600);
+        SharedSecret fresh = get(store.sharedSecret("lapse", period));
+        assertThat(fresh.current()).isNotEqualTo(first.current()).isNotEqualTo(first.next());
+        assertThat(fresh.previous()).isNull();
+    }
+
+    @Test
+    public void sharedSecretRefusesBadArguments() {
+        assertThatThrownBy(() -> get(store.sharedSecret("Bad Name", Duration.ofHours(1))))
+                .hasMessageContaining("Bad Name");
+        assertThatThrownBy(() -> get(store.sharedSecret("ok", Duration.ZERO))).hasMessageContaining("rotation");
     }
 
     // ---- change notification ------------------------------------------------------------------------------------

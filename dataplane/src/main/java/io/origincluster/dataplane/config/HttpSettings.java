@@ -4,23 +4,28 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 
 /**
  * The HTTP stream server (FLV/TS/HLS/static) and the HTTP API (WHIP/WHEP). {@code staticFiles} is null when
  * unset; a set but missing folder stops start-up, as in the Go proxy.
  *
- * <p>HLS: playlists handed out by one replica carry URIs signed with {@code hlsTokenKey}, so every replica that
- * shares the key can route the segment requests. When {@code PROXY_HLS_TOKEN_KEY} is unset a random key is made
- * per process ({@code hlsTokenKeyGenerated}); that only works with a single replica.
+ * <p>HLS: playlists handed out by one replica carry URIs signed with the HLS token key, so every replica that
+ * shares the key can route the segment requests. {@code hlsTokenKey} is {@code PROXY_HLS_TOKEN_KEY}, or null when
+ * it is unset: then the key comes from the state store ({@code StateStore.sharedSecret}), shared by every replica on
+ * the same store (Redis) and rotated every {@code hlsTokenRotation} with overlap.
  *
  * <p>{@code originPoolPerLoop}: idle keep-alive connections kept per origin and event loop for manifest and segment
  * requests (0: a new connection per request).
  */
 public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress apiListen, Path staticFiles,
-                           Duration idleTimeout, byte[] hlsTokenKey, boolean hlsTokenKeyGenerated,
-                           Duration hlsTokenTtl, int maxPlaylistBytes, int originPoolPerLoop) {
+                           Duration idleTimeout, byte[] hlsTokenKey, Duration hlsTokenTtl,
+                           Duration hlsTokenRotation, int maxPlaylistBytes, int originPoolPerLoop) {
+
+    /** True when no key is configured and the replicas share one through the state store. */
+    public boolean hlsTokenKeyShared() {
+        return hlsTokenKey == null;
+    }
 
     static HttpSettings from(Env env) {
         InetSocketAddress stream = env.listen("PROXY_HTTP_SERVER", 18080);
@@ -38,12 +43,8 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
             throw new ConfigException("PROXY_HTTP_IDLE_TIMEOUT", "must be at least 100ms");
         }
         String key = env.secret("PROXY_HLS_TOKEN_KEY");
-        byte[] keyBytes;
-        boolean generated = key.isEmpty();
-        if (generated) {
-            keyBytes = new byte[32];
-            new SecureRandom().nextBytes(keyBytes);
-        } else {
+        byte[] keyBytes = null;
+        if (!key.isEmpty()) {
             keyBytes = key.getBytes(StandardCharsets.UTF_8);
             if (keyBytes.length < 16) {
                 throw new ConfigException("PROXY_HLS_TOKEN_KEY", "must be at least 16 bytes");
@@ -53,16 +54,24 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
         if (tokenTtl.toSeconds() < 10) {
             throw new ConfigException("PROXY_HLS_TOKEN_TTL", "must be at least 10s");
         }
+        // a key signs for one period after it becomes current and is accepted for one more, and replicas learn
+        // of a rotation within a quarter period: a token must not outlive that
+        Duration rotation = env.duration("PROXY_HLS_TOKEN_ROTATION", "24h");
+        if (rotation.compareTo(tokenTtl.multipliedBy(2)) < 0) {
+            throw new ConfigException("PROXY_HLS_TOKEN_ROTATION", "must be at least twice PROXY_HLS_TOKEN_TTL ("
+                    + tokenTtl.multipliedBy(2).toSeconds() + "s)");
+        }
         int maxPlaylist = env.integer("PROXY_HLS_MAX_PLAYLIST_BYTES", 1024 * 1024, 4096, 64 * 1024 * 1024);
         int pool = env.integer("PROXY_HTTP_ORIGIN_POOL", 8, 0, 256);
-        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, generated, tokenTtl, maxPlaylist, pool);
+        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, tokenTtl, rotation, maxPlaylist, pool);
     }
 
     @Override
     public String toString() {
         return "HttpSettings[streamListen=" + streamListen + ", apiListen=" + apiListen + ", staticFiles="
                 + staticFiles + ", idleTimeout=" + idleTimeout + ", hlsTokenKey="
-                + (hlsTokenKeyGenerated ? "random" : "******") + ", hlsTokenTtl=" + hlsTokenTtl
+                + (hlsTokenKeyShared() ? "shared through the state store" : "******") + ", hlsTokenTtl="
+                + hlsTokenTtl + ", hlsTokenRotation=" + hlsTokenRotation
                 + ", maxPlaylistBytes=" + maxPlaylistBytes + ", originPoolPerLoop=" + originPoolPerLoop + "]";
     }
 }

@@ -13,7 +13,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.origincluster.dataplane.ProtocolServer;
 import io.origincluster.dataplane.config.HttpSettings;
 import io.origincluster.dataplane.config.ProxyConfig;
-import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
@@ -42,7 +41,13 @@ public final class HttpStreamServer implements ProtocolServer {
     private final ChannelGroup connections = new DefaultChannelGroup("http-stream", GlobalEventExecutor.INSTANCE);
     private Channel channel;
 
+    /** With a fixed token key: {@code PROXY_HLS_TOKEN_KEY}, which must then be set. */
     public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports) {
+        this(config, routing, transports, new HlsToken(config.http().hlsTokenKey()));
+    }
+
+    /** @param tokens signs and checks HLS segment tokens (a fixed key, or one shared through the state store) */
+    public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports, HlsToken tokens) {
         this.config = config;
         this.transports = transports;
         HttpSettings http = config.http();
@@ -52,7 +57,7 @@ public final class HttpStreamServer implements ProtocolServer {
         this.services = new HttpStreamServices(http, routing,
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout(),
                         http.originPoolPerLoop()),
-                new HlsToken(http.hlsTokenKey()), http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
+                tokens, http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
                 touchEvery, Clock.systemUTC(), config.hitless());
         this.router = new OriginRouter(services);
     }
@@ -69,10 +74,6 @@ public final class HttpStreamServer implements ProtocolServer {
 
     @Override
     public void start() throws Exception {
-        if (config.http().hlsTokenKeyGenerated() && config.state().type() == StateSettings.Type.REDIS) {
-            log.warn("PROXY_HLS_TOKEN_KEY is not set: this replica signs HLS URIs with a random key, so segment "
-                    + "requests that reach another replica get 403; set the same key on every replica");
-        }
         long idleMillis = config.http().idleTimeout().toMillis();
         channel = new ServerBootstrap().group(transports.boss(), transports.workers())
                 .channel(transports.serverChannel())

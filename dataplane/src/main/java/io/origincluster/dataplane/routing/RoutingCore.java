@@ -8,9 +8,15 @@ import io.origincluster.state.NoBackendAvailableException;
 import io.origincluster.state.Protocol;
 import io.origincluster.state.StateStore;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,12 +32,33 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Known pins are served from a local cache for {@code pinCacheTtl}; a backend removal or drain event clears the
  * cache entries naming it, so a dead origin stops receiving sessions within one event, not one TTL.
+ *
+ * <p>The state store may be unreachable (Redis down). Then the core keeps routing on what it knows: a known pin is
+ * served from the cache past its cache TTL (stale-while-unavailable, for as long as the pin TTL after its last use),
+ * and a new stream is placed by the placement policy on the backends last read from the store (a local pin). When
+ * the store answers again, the registrations this proxy accepted are written back first ({@link Registrations}),
+ * then every pin it knows, each with its backend as the preferred choice: where another proxy chose differently
+ * meanwhile, the first writer wins and this proxy's new sessions follow the winner; running sessions are not
+ * touched. Backend removals the store reports while blind or within {@link #RECOVERY_GRACE_NANOS} after it is
+ * back are not acted on (a restarted, empty Redis reports every backend removed until the origins register
+ * again); the periodic audit catches real removals after that.
  */
 public final class RoutingCore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingCore.class);
 
-    private record Cached(Backend backend, long expiresAtNanos) { }
+    /**
+     * A known pin: served without the store until {@code freshUntilNanos}, kept as a fallback until
+     * {@code keepUntilNanos} (the pin TTL after its last use). {@code unsynced}: decided or used while the store
+     * was unreachable, to be written back when it returns.
+     */
+    private record Cached(Backend backend, long freshUntilNanos, long keepUntilNanos, boolean unsynced) { }
+
+    /** How long after the store comes back removals it reports are not acted on. */
+    static final long RECOVERY_GRACE_NANOS = 10_000_000_000L;
+    /** How long a route waits for the store before it falls back to what it knows. */
+    private static final long STORE_WAIT_MILLIS = 2000;
+    private static final long KNOWN_REFRESH_NANOS = 2_000_000_000L;
 
     private final StateStore store;
     private final RoutingSettings settings;
@@ -39,7 +66,16 @@ public final class RoutingCore implements AutoCloseable {
     private final ConcurrentHashMap<String, Long> lastTouch = new ConcurrentHashMap<>();
     private final AutoCloseable subscription;
     private final LiveSessions sessions;
+    /** The live backends last read from the store (placement while it is unreachable); replaced on every read. */
+    private final ConcurrentHashMap<String, Backend> known = new ConcurrentHashMap<>();
+    private final Registrations registrations;
+    private final java.util.concurrent.atomic.AtomicBoolean storeUp = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final java.util.concurrent.atomic.AtomicBoolean resyncing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong outages = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long graceUntilNanos = System.nanoTime();
+    private volatile String storeError = "";
     private long lastAudit = System.nanoTime();
+    private long lastKnownRefresh = System.nanoTime() - KNOWN_REFRESH_NANOS;
 
     public RoutingCore(StateStore store, RoutingSettings settings) {
         this(store, settings, java.time.Duration.ofSeconds(30));
@@ -50,7 +86,39 @@ public final class RoutingCore implements AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.sessions = new LiveSessions(drainTimeout::toNanos);
+        this.registrations = new Registrations(store);
         this.subscription = store.onBackendChange(this::onBackendEvent);
+    }
+
+    /** Registrations this proxy accepted, written back to the store after an outage. */
+    public Registrations registrations() {
+        return registrations;
+    }
+
+    /** False while the state store is unreachable (its last call failed for another reason than no backend). */
+    public boolean storeAvailable() {
+        return storeUp.get();
+    }
+
+    /** Why the store was last unreachable; empty if it never was. */
+    public String storeError() {
+        return storeError;
+    }
+
+    /** Times the store became unreachable since start. */
+    public long storeOutages() {
+        return outages.get();
+    }
+
+    /** Pins decided or used while the store was unreachable and not yet written back. */
+    public int unsyncedPins() {
+        int n = 0;
+        for (Cached c : pinCache.values()) {
+            if (c.unsynced()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The live sessions of this proxy, by origin: what a drain moves. */
@@ -70,23 +138,153 @@ public final class RoutingCore implements AutoCloseable {
     CompletionStage<Route> route(StreamKey key, Protocol protocol, Set<String> exclude) {
         String k = key.toString();
         Cached c = pinCache.get(k);
-        if (c != null && c.expiresAtNanos() - System.nanoTime() > 0 && !exclude.contains(c.backend().id())) {
+        long now = System.nanoTime();
+        boolean usable = c != null && !exclude.contains(c.backend().id());
+        // an unsynced (local) pin holds until it is written back: its origin may not be registered again yet
+        if (usable && (c.freshUntilNanos() - now > 0 || c.unsynced())) {
             return toRoute(key, protocol, c.backend());
         }
-        return store.pin(k, exclude, settings.pinTtl())
+        // a known pin is the preferred choice: if the store lost it (an emptied Redis), it is made again as it was
+        CompletionStage<Backend> pinned = usable
+                ? store.pin(k, exclude, settings.pinTtl(), c.backend().id())
+                : store.pin(k, exclude, settings.pinTtl());
+        return pinned.toCompletableFuture().orTimeout(STORE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
                 .handle((backend, err) -> {
                     if (err != null) {
                         Throwable cause = unwrap(err);
                         if (cause instanceof NoBackendAvailableException) {
+                            storeAnswered();
                             throw new NoRouteException("no origin available for " + k, true);
                         }
-                        throw new CompletionException(cause);
+                        storeFailed(cause);
+                        Backend fallback = fallback(k, exclude);
+                        if (fallback == null) {
+                            throw new NoRouteException("state store unreachable and no origin known for " + k
+                                    + ": " + cause.getMessage(), true);
+                        }
+                        return fallback;
                     }
-                    pinCache.put(k, new Cached(backend, System.nanoTime() + settings.pinCacheTtl().toNanos()));
-                    lastTouch.put(k, System.nanoTime());
+                    storeAnswered();
+                    long t = System.nanoTime();
+                    pinCache.put(k, new Cached(backend, t + settings.pinCacheTtl().toNanos(),
+                            t + settings.pinTtl().toNanos(), false));
+                    lastTouch.put(k, t);
+                    known.put(backend.id(), backend);
                     return backend;
                 })
                 .thenCompose(b -> toRoute(key, protocol, b));
+    }
+
+    /**
+     * The store is unreachable: the known pin of {@code k} if its backend is still known, else a local pin on a
+     * known backend chosen by the placement policy. Null if nothing is known. Marks the pin for write-back.
+     */
+    private Backend fallback(String k, Set<String> exclude) {
+        Map<String, Long> counts = new HashMap<>();
+        for (Cached c : pinCache.values()) {
+            counts.merge(c.backend().id(), 1L, Long::sum);
+        }
+        long now = System.nanoTime();
+        Cached chosen = pinCache.compute(k, (key, cur) -> {
+            if (cur != null && !exclude.contains(cur.backend().id()) && known.containsKey(cur.backend().id())) {
+                return new Cached(cur.backend(), cur.freshUntilNanos(), now + settings.pinTtl().toNanos(), true);
+            }
+            List<Backend> candidates = new ArrayList<>();
+            for (Backend b : known.values()) {
+                if (!b.draining() && !exclude.contains(b.id())) {
+                    candidates.add(b);
+                }
+            }
+            Optional<Backend> pick = settings.policy().choose(candidates, id -> counts.getOrDefault(id, 0L),
+                    ThreadLocalRandom.current());
+            if (pick.isEmpty()) {
+                return cur;
+            }
+            log.atWarn().addKeyValue("key", key).addKeyValue("backend", pick.get().id())
+                    .log("state store unreachable: stream placed locally, written back when the store returns");
+            return new Cached(pick.get(), now, now + settings.pinTtl().toNanos(), true);
+        });
+        return chosen == null || exclude.contains(chosen.backend().id()) || !chosen.unsynced()
+                ? null : chosen.backend();
+    }
+
+    /** Another caller (the system API) saw the store fail to answer. */
+    public void storeUnreachable(Throwable cause) {
+        storeFailed(unwrap(cause));
+    }
+
+    /** Another caller saw the store answer: after an outage this starts the write-back. */
+    public void storeReachable() {
+        storeAnswered();
+    }
+
+    private void storeFailed(Throwable cause) {
+        storeError = String.valueOf(cause.getMessage());
+        if (storeUp.compareAndSet(true, false)) {
+            outages.incrementAndGet();
+            log.atWarn().log("state store unreachable: serving known pins and placing new streams on the {} "
+                    + "known origins until it returns: {}", known.size(), cause.toString());
+        }
+    }
+
+    private void storeAnswered() {
+        if (!storeUp.get() && resyncing.compareAndSet(false, true)) {
+            resyncAfterOutage();
+        }
+    }
+
+    /**
+     * The store answers again: write back the registrations this proxy accepted, then every known pin with its
+     * backend preferred (the first writer wins; a pin another proxy wrote meanwhile replaces ours here, so new
+     * sessions follow it). Only then is the store marked available, so routes keep using the local pins until it is.
+     */
+    private void resyncAfterOutage() {
+        graceUntilNanos = System.nanoTime() + RECOVERY_GRACE_NANOS;
+        registrations.flush().thenCompose(x -> writeBack(false)).whenComplete((v, err) -> {
+            graceUntilNanos = System.nanoTime() + RECOVERY_GRACE_NANOS;
+            if (err == null) {
+                storeUp.set(true);
+                log.atInfo().addKeyValue("pins", pinCache.size()).addKeyValue("unsynced", unsyncedPins())
+                        .log("state store back: pins written back");
+            }
+            resyncing.set(false);
+        });
+    }
+
+    /**
+     * Writes known pins (only the unsynced ones if {@code unsyncedOnly}) back, each with its backend preferred. A
+     * pin whose backend the store does not list (yet: an emptied Redis, before its origin registers again) stays
+     * local and unsynced, for the next round, rather than letting the store place the stream elsewhere.
+     */
+    private CompletableFuture<Void> writeBack(boolean unsyncedOnly) {
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (Map.Entry<String, Cached> e : pinCache.entrySet()) {
+            if (unsyncedOnly && !e.getValue().unsynced()) {
+                continue;
+            }
+            String k = e.getKey();
+            Backend mine = e.getValue().backend();
+            writes.add(store.backend(mine.id()).thenCompose(live -> live.isEmpty()
+                            ? CompletableFuture.<Backend>completedFuture(null)
+                            : store.pin(k, Set.of(), settings.pinTtl(), mine.id()))
+                    .toCompletableFuture()
+                    .handle((winner, err) -> {
+                        if (err != null || winner == null) {
+                            return null; // not yet: stays as it is for the next round
+                        }
+                        long t = System.nanoTime();
+                        pinCache.computeIfPresent(k, (key, cur) -> new Cached(winner,
+                                t + settings.pinCacheTtl().toNanos(), t + settings.pinTtl().toNanos(), false));
+                        if (!winner.id().equals(mine.id())) {
+                            log.atInfo().addKeyValue("key", k).addKeyValue("local", mine.id())
+                                    .addKeyValue("winner", winner.id())
+                                    .log("another proxy pinned the stream elsewhere during the outage: new "
+                                            + "sessions follow it, running ones stay");
+                        }
+                        return null;
+                    }));
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -175,19 +373,26 @@ public final class RoutingCore implements AutoCloseable {
             return;
         }
         lastTouch.put(k, now);
+        long keep = now + settings.pinTtl().toNanos();
+        pinCache.computeIfPresent(k, (x, c) -> c.backend().id().equals(backendId)
+                ? new Cached(c.backend(), c.freshUntilNanos(), keep, c.unsynced()) : c);
         store.touchPin(k, backendId, settings.pinTtl());
     }
 
-    /** Drops expired cache entries; the owner calls this periodically so the maps track live streams only. */
+    /**
+     * Drops entries unused for a pin TTL, refreshes the known backends (which also notices the store coming back)
+     * and audits the sessions; the owner calls this about every second so the maps track live streams only.
+     */
     public void sweep() {
         long now = System.nanoTime();
-        if (now - lastAudit > AUDIT_EVERY_NANOS && sessions.size() > 0) {
-            lastAudit = now;
-            auditSessions();
+        if (now - lastKnownRefresh > KNOWN_REFRESH_NANOS) {
+            lastKnownRefresh = now;
+            refreshKnown(now - lastAudit > AUDIT_EVERY_NANOS && sessions.size() > 0);
         }
-        pinCache.values().removeIf(c -> c.expiresAtNanos() - now <= 0);
+        pinCache.values().removeIf(c -> c.keepUntilNanos() - now <= 0);
         long keep = settings.pinTtl().toNanos();
         lastTouch.values().removeIf(t -> now - t > keep);
+        registrations.sweep();
     }
 
     /** Entries held locally, for tests that prove the maps shrink. */
@@ -201,27 +406,66 @@ public final class RoutingCore implements AutoCloseable {
 
     private static final long AUDIT_EVERY_NANOS = 2_000_000_000L;
 
-    /** Catches drains and removals whose event this proxy missed (a dropped pub/sub message, a resync). */
-    private void auditSessions() {
-        store.liveBackends().whenComplete((live, err) -> {
-            if (err != null) {
-                return;
-            }
-            java.util.Map<String, Backend> byId = new java.util.HashMap<>();
-            live.forEach(b -> byId.put(b.id(), b));
-            for (String id : sessions.countsByBackend().keySet()) {
-                Backend b = byId.get(id);
-                if (b == null || b.draining()) {
-                    sessions.moveAllOff(id, b == null ? "origin removed" : "origin draining", true);
-                }
-            }
-        });
+    /**
+     * Reads the live backends: they become the known ones, and (when {@code audit}) sessions on an origin that is
+     * gone or draining are moved, catching drains and removals whose event this proxy missed. Neither happens while
+     * the store is blind, resyncing or in its recovery grace: an emptied Redis lists nothing until origins register.
+     */
+    private void refreshKnown(boolean audit) {
+        store.liveBackends().toCompletableFuture().orTimeout(STORE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                .whenComplete((live, err) -> {
+                    if (err != null) {
+                        storeFailed(unwrap(err));
+                        return;
+                    }
+                    storeAnswered();
+                    if (storeUp.get() && unsyncedPins() > 0 && resyncing.compareAndSet(false, true)) {
+                        writeBack(true).whenComplete((v, e) -> resyncing.set(false));
+                    }
+                    if (!storeUp.get() || System.nanoTime() - graceUntilNanos < 0) {
+                        live.forEach(b -> known.put(b.id(), b)); // add, never drop, until the state settles
+                        return;
+                    }
+                    Map<String, Backend> byId = new HashMap<>();
+                    live.forEach(b -> byId.put(b.id(), b));
+                    known.putAll(byId);
+                    known.keySet().retainAll(byId.keySet());
+                    if (!audit) {
+                        return;
+                    }
+                    lastAudit = System.nanoTime();
+                    for (String id : sessions.countsByBackend().keySet()) {
+                        Backend b = byId.get(id);
+                        if (b == null || b.draining()) {
+                            sessions.moveAllOff(id, b == null ? "origin removed" : "origin draining", true);
+                        }
+                    }
+                });
+    }
+
+    /** A backend this proxy registered while the store was unreachable: it can take new streams at once. */
+    public void knownBackend(Backend backend) {
+        known.put(backend.id(), backend);
     }
 
     private void onBackendEvent(BackendEvent event) {
+        if (event.type() == BackendEvent.Type.REMOVED
+                && (!storeUp.get() || System.nanoTime() - graceUntilNanos < 0)) {
+            // the store was blind or has just come back (maybe empty): not a reason to move sessions
+            log.atInfo().addKeyValue("backend", event.backendId())
+                    .log("ignoring a removal reported during or just after a state store outage");
+            return;
+        }
         sessions.onBackendEvent(event);
         switch (event.type()) {
-            case REMOVED, DRAINING -> pinCache.values().removeIf(c -> c.backend().id().equals(event.backendId()));
+            case REMOVED -> {
+                known.remove(event.backendId());
+                pinCache.values().removeIf(c -> c.backend().id().equals(event.backendId()));
+            }
+            case DRAINING -> {
+                known.computeIfPresent(event.backendId(), (id, b) -> b.withDraining(true));
+                pinCache.values().removeIf(c -> c.backend().id().equals(event.backendId()));
+            }
             case RESYNC -> pinCache.clear();
             default -> { }
         }

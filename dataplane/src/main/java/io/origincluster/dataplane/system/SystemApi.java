@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * GET    /api/v1/streams          pinned streams: key to origin
  * GET    /api/v1/versions         signature and version
  * GET    /healthz                 the process is up
- * GET    /readyz                  listeners bound and the state store answering
+ * GET    /readyz                  listeners bound (200); the state store's health is in the body, never a 503
  * GET    /metrics                 Prometheus text
  * </pre>
  */
@@ -61,6 +61,7 @@ final class SystemApi {
     private final Metrics metrics;
     private final BooleanSupplier ready;
     private final LiveSessions sessions;
+    private final io.origincluster.dataplane.routing.RoutingCore routing;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Clock clock = Clock.systemUTC();
     private final byte[] token;
@@ -68,9 +69,10 @@ final class SystemApi {
     /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
 
-    SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics, LiveSessions sessions,
-              BooleanSupplier ready) {
-        this.sessions = sessions;
+    SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics,
+              io.origincluster.dataplane.routing.RoutingCore routing, BooleanSupplier ready) {
+        this.routing = routing;
+        this.sessions = routing.sessions();
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -146,8 +148,21 @@ final class SystemApi {
         Backend backend = r.toBackend();
         return store.register(backend, settings.registerTtl()).handle((stored, err) -> {
             if (err != null) {
-                return storeFailed("register", sid, err);
+                // the store is unreachable: the heartbeat is held in memory and written when the store returns,
+                // and the origin takes new streams here meanwhile (no deregistration storm after the outage)
+                count("register", "held");
+                routing.storeUnreachable(err);
+                routing.registrations().accepted(backend, settings.registerTtl());
+                routing.knownBackend(backend);
+                log.atWarn().addKeyValue("sid", sid).addKeyValue("backend", backend.id())
+                        .log("state store unreachable, registration held in memory: {}", rootMessage(err));
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("code", 0);
+                body.put("pid", pid);
+                body.put("held", true);
+                return ok(body);
             }
+            routing.registrations().accepted(stored, settings.registerTtl());
             count("register", "ok");
             Instant before = seen.put(stored.id(), stored.expiresAt() == null ? Instant.MAX : stored.expiresAt());
             Instant now = clock.instant();
@@ -189,6 +204,7 @@ final class SystemApi {
                 return storeFailed("deregister", sid, err);
             }
             seen.remove(id);
+            routing.registrations().removed(id);
             if (!removed) {
                 count("deregister", "unknown");
                 return ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no origin '" + id + "'");
@@ -265,16 +281,24 @@ final class SystemApi {
         return store.liveBackends().toCompletableFuture()
                 .orTimeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((backends, err) -> {
-            if (err != null) {
-                String why = rootCause(err) instanceof java.util.concurrent.TimeoutException
-                        ? "no answer within " + READY_TIMEOUT.toMillis() + "ms" : rootMessage(err);
-                return ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "state store not answering: " + why);
-            }
+            // never 503 on the store alone: a Redis outage must not make Kubernetes take every proxy out (or
+            // restart them) at once while they keep routing on what they know
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("code", 0);
             body.put("status", "ready");
-            body.put("origins", backends.size());
+            if (err != null) {
+                String why = rootCause(err) instanceof java.util.concurrent.TimeoutException
+                        ? "no answer within " + READY_TIMEOUT.toMillis() + "ms" : rootMessage(err);
+                routing.storeUnreachable(err);
+                body.put("store", "degraded");
+                body.put("storeError", "state store not answering: " + why);
+            } else {
+                routing.storeReachable();
+                body.put("store", routing.storeAvailable() ? "ok" : "recovering");
+                body.put("origins", backends.size());
+            }
+            body.put("unsyncedPins", routing.unsyncedPins());
+            body.put("heldRegistrations", routing.registrations().size());
             return ok(body);
         });
     }

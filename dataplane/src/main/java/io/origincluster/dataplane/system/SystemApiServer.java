@@ -43,10 +43,10 @@ public final class SystemApiServer implements ProtocolServer {
     private Channel channel;
 
     public SystemApiServer(SystemApiSettings settings, Transports transports, StateStore store, Metrics metrics,
-                           io.origincluster.dataplane.routing.LiveSessions sessions, BooleanSupplier ready) {
+                           io.origincluster.dataplane.routing.RoutingCore routing, BooleanSupplier ready) {
         this.settings = settings;
         this.transports = transports;
-        this.api = new SystemApi(settings, store, metrics, sessions, ready);
+        this.api = new SystemApi(settings, store, metrics, routing, ready);
     }
 
     @Override

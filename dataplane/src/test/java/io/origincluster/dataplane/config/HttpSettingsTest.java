@@ -11,12 +11,13 @@ import org.junit.jupiter.api.Test;
 class HttpSettingsTest {
 
     @Test
-    void unsetTokenKeyMeansARandomKeyPerProcess() {
+    void unsetTokenKeyMeansAKeySharedThroughTheStateStore() {
         HttpSettings a = HttpSettings.from(new Env(Map.of()));
-        HttpSettings b = HttpSettings.from(new Env(Map.of()));
-        assertThat(a.hlsTokenKeyGenerated()).isTrue();
-        assertThat(a.hlsTokenKey()).hasSize(32).isNotEqualTo(b.hlsTokenKey());
+        assertThat(a.hlsTokenKeyShared()).isTrue();
+        assertThat(a.hlsTokenKey()).isNull();
         assertThat(a.hlsTokenTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(a.hlsTokenRotation()).isEqualTo(Duration.ofHours(24));
+        assertThat(a.toString()).contains("hlsTokenKey=shared through the state store");
         assertThat(a.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 
@@ -24,7 +25,7 @@ class HttpSettingsTest {
     void configuredTokenKeyIsUsedAndMaskedInTheDescription() {
         Env env = new Env(Map.of("PROXY_HLS_TOKEN_KEY", "a-shared-secret-of-some-length", "PROXY_HLS_TOKEN_TTL", "2m"));
         HttpSettings s = HttpSettings.from(env);
-        assertThat(s.hlsTokenKeyGenerated()).isFalse();
+        assertThat(s.hlsTokenKeyShared()).isFalse();
         assertThat(new String(s.hlsTokenKey(), StandardCharsets.UTF_8)).isEqualTo("a-shared-secret-of-some-length");
         assertThat(s.hlsTokenTtl()).isEqualTo(Duration.ofMinutes(2));
         assertThat(env.describe()).contains("PROXY_HLS_TOKEN_KEY=******").doesNotContain("a-shared-secret");
@@ -35,6 +36,11 @@ class HttpSettingsTest {
     void badValuesNameTheVariable() {
         assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_HLS_TOKEN_KEY", "short"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_HLS_TOKEN_KEY");
+        assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_HLS_TOKEN_ROTATION", "90m"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_HLS_TOKEN_ROTATION")
+                .hasMessageContaining("PROXY_HLS_TOKEN_TTL");
+        assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_HLS_TOKEN_ROTATION", "often"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_HLS_TOKEN_ROTATION");
         assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_HLS_TOKEN_TTL", "1s"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_HLS_TOKEN_TTL");
         assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_HTTP_IDLE_TIMEOUT", "soon"))))

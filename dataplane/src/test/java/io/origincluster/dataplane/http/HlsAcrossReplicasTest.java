@@ -3,10 +3,12 @@ package io.origincluster.dataplane.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.origincluster.dataplane.Dataplane;
+import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
 import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
 import io.origincluster.dataplane.testpeers.Proc;
+import io.origincluster.state.testing.RedisTestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -117,6 +119,67 @@ class HlsAcrossReplicasTest {
             HttpResponse<String> gone = get(ProxyFixture.httpPort(c), "/live/" + uri);
             assertThat(gone.statusCode()).as("valid token, origin unknown to this replica").isEqualTo(404);
             assertThat(gone.body()).contains("nginx-1").contains("is gone");
+        }
+    }
+
+    /**
+     * Zero configuration: two replicas on one real Redis and no PROXY_HLS_TOKEN_KEY share the key through Redis,
+     * so a playlist from A has its segments served by B. A replica with an explicit key still uses its own.
+     */
+    @Test
+    void replicasOnOneRedisWithNoTokenKeyShareOneThroughRedis() throws Exception {
+        try (RedisTestServer redis = RedisTestServer.start()) {
+            Map<String, String> shared = Map.of("PROXY_LOAD_BALANCER_TYPE", "redis", "PROXY_REDIS_URL", redis.uri(),
+                    "PROXY_CLUSTER_ID", "hls-zero-config", "PROXY_HLS_TOKEN_KEY", "");
+            try (Dataplane a = new Dataplane(ProxyConfig.from(ProxyFixture.env(shared))).start();
+                 Dataplane b = new Dataplane(ProxyConfig.from(ProxyFixture.env(shared))).start()) {
+                assertThat(a.config().http().hlsTokenKeyShared()).isTrue();
+                ProxyFixture.registerHttpOrigin(a.store(), "nginx-1", origin.httpPort());
+                HttpResponse<String> pl = get(ProxyFixture.httpPort(a), "/live/" + STREAM + ".m3u8");
+                assertThat(pl.statusCode()).isEqualTo(200);
+                List<String> uris = pl.body().lines().filter(l -> l.contains(".ts?" + HlsToken.PARAM + "=")).toList();
+                assertThat(uris).isNotEmpty();
+                for (String u : uris.subList(Math.max(0, uris.size() - 2), uris.size())) {
+                    HttpResponse<byte[]> seg = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                    + ProxyFixture.httpPort(b) + "/live/" + u)).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    assertThat(seg.statusCode()).as("segment %s from replica B", u).isEqualTo(200);
+                    assertThat(seg.body()[0]).as("MPEG-TS sync byte").isEqualTo((byte) 0x47);
+                }
+                try (RedisClientProbe raw = new RedisClientProbe(redis.uri())) {
+                    assertThat(raw.hashFields("oc:{hls-zero-config}:secret:hls-token"))
+                            .containsOnly("current", "next", "previous", "rotated");
+                }
+
+                Map<String, String> explicit = new java.util.HashMap<>(shared);
+                explicit.put("PROXY_HLS_TOKEN_KEY", "an-explicit-key-that-wins-over-redis");
+                try (Dataplane c = new Dataplane(ProxyConfig.from(ProxyFixture.env(explicit))).start()) {
+                    assertThat(c.config().http().hlsTokenKeyShared()).isFalse();
+                    HttpResponse<String> refused = get(ProxyFixture.httpPort(c), "/live/" + uris.get(0));
+                    assertThat(refused.statusCode()).as("the explicit key wins over the shared one").isEqualTo(403);
+                }
+            }
+        }
+    }
+
+    /** A plain Lettuce connection to look at what the proxies wrote. */
+    private static final class RedisClientProbe implements AutoCloseable {
+        private final io.lettuce.core.RedisClient client;
+        private final io.lettuce.core.api.StatefulRedisConnection<String, String> conn;
+
+        RedisClientProbe(String uri) {
+            client = io.lettuce.core.RedisClient.create(uri);
+            conn = client.connect();
+        }
+
+        java.util.Set<String> hashFields(String key) {
+            return conn.sync().hgetall(key).keySet();
+        }
+
+        @Override
+        public void close() {
+            conn.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 

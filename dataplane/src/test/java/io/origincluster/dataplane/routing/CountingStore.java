@@ -21,6 +21,13 @@ final class CountingStore implements StateStore {
     final AtomicInteger pinCalls = new AtomicInteger();
     final AtomicInteger touchCalls = new AtomicInteger();
     final AtomicInteger unpinCalls = new AtomicInteger();
+    /** While true every call fails as an unreachable Redis would (the delegate keeps its state). */
+    volatile boolean down;
+
+    private <T> CompletionStage<T> unlessDown(java.util.function.Supplier<CompletionStage<T>> call) {
+        return down ? java.util.concurrent.CompletableFuture.failedFuture(
+                new IllegalStateException("store down (test)")) : call.get();
+    }
 
     CountingStore(StateStore delegate) {
         this.delegate = delegate;
@@ -28,7 +35,7 @@ final class CountingStore implements StateStore {
 
     @Override
     public CompletionStage<Backend> register(Backend backend, Duration ttl) {
-        return delegate.register(backend, ttl);
+        return unlessDown(() -> delegate.register(backend, ttl));
     }
 
     @Override
@@ -43,7 +50,7 @@ final class CountingStore implements StateStore {
 
     @Override
     public CompletionStage<List<Backend>> liveBackends() {
-        return delegate.liveBackends();
+        return unlessDown(delegate::liveBackends);
     }
 
     @Override
@@ -54,7 +61,7 @@ final class CountingStore implements StateStore {
     @Override
     public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl) {
         pinCalls.incrementAndGet();
-        return delegate.pin(streamKey, exclude, pinTtl);
+        return unlessDown(() -> delegate.pin(streamKey, exclude, pinTtl));
     }
 
     @Override
@@ -65,13 +72,13 @@ final class CountingStore implements StateStore {
     @Override
     public CompletionStage<Boolean> touchPin(String streamKey, String backendId, Duration pinTtl) {
         touchCalls.incrementAndGet();
-        return delegate.touchPin(streamKey, backendId, pinTtl);
+        return unlessDown(() -> delegate.touchPin(streamKey, backendId, pinTtl));
     }
 
     @Override
     public CompletionStage<Boolean> unpin(String streamKey, String backendId) {
         unpinCalls.incrementAndGet();
-        return delegate.unpin(streamKey, backendId);
+        return unlessDown(() -> delegate.unpin(streamKey, backendId));
     }
 
     @Override
@@ -97,6 +104,17 @@ final class CountingStore implements StateStore {
     @Override
     public CompletionStage<Boolean> removeSession(SessionKind kind, String id) {
         return delegate.removeSession(kind, id);
+    }
+
+    @Override
+    public CompletionStage<io.origincluster.state.SharedSecret> sharedSecret(String name, Duration rotateEvery) {
+        return delegate.sharedSecret(name, rotateEvery);
+    }
+
+    @Override
+    public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl, String preferred) {
+        pinCalls.incrementAndGet();
+        return unlessDown(() -> delegate.pin(streamKey, exclude, pinTtl, preferred));
     }
 
     @Override

@@ -62,6 +62,52 @@ class RoutingCoreTest {
     }
 
     @Test
+    void whileTheStoreIsDownKnownPinsAreServedStaleAndNewStreamsArePlacedOnKnownOrigins() throws Exception {
+        routing(2, TTL, Duration.ofMillis(100));
+        register("a", "1935");
+        register("b", "1936");
+        String known = get(routing.route(KEY, Protocol.RTMP)).backend().id();
+        routing.sweep(); // reads the live backends: both are known
+        Thread.sleep(150); // past the cache TTL
+
+        store.down = true;
+        assertThat(get(routing.route(KEY, Protocol.RTMP)).backend().id()).as("stale pin").isEqualTo(known);
+        assertThat(routing.storeAvailable()).isFalse();
+        StreamKey fresh = StreamKey.of("", "live", "new-during-outage");
+        String local = get(routing.route(fresh, Protocol.RTMP)).backend().id();
+        assertThat(local).isIn("a", "b");
+        for (int i = 0; i < 5; i++) {
+            assertThat(get(routing.route(fresh, Protocol.RTMP)).backend().id()).isEqualTo(local);
+        }
+        assertThat(routing.unsyncedPins()).isEqualTo(2);
+        assertThat(get(routing.route(fresh, Protocol.RTMP, java.util.Set.of(local))).backend().id())
+                .as("an avoided origin is not used even locally").isNotEqualTo(local);
+
+        // meanwhile another proxy (on the store directly) pinned the known stream elsewhere
+        String other = known.equals("a") ? "b" : "a";
+        store.delegate.unpin(KEY.toString(), known).toCompletableFuture().get();
+        store.delegate.pin(KEY.toString(), java.util.Set.of(), TTL, other).toCompletableFuture().get();
+
+        store.down = false;
+        routing.storeReachable();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(routing::storeAvailable);
+        assertThat(routing.unsyncedPins()).isZero();
+        assertThat(get(routing.route(KEY, Protocol.RTMP)).backend().id())
+                .as("the first writer wins and this proxy's new sessions follow it").isEqualTo(other);
+        assertThat(get(store.pinned(fresh.toString())).map(Backend::id)).as("the local pin was written back")
+                .isPresent();
+    }
+
+    @Test
+    void withNothingKnownAnUnreachableStoreGivesARetryableNoRoute() {
+        routing(2, TTL, Duration.ofSeconds(1));
+        store.down = true;
+        assertThatThrownBy(() -> get(routing.route(KEY, Protocol.RTMP)))
+                .isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfSatisfying(NoRouteException.class, e -> assertThat(e.getMessage()).contains("unreachable"));
+    }
+
+    @Test
     void aStreamStaysOnTheOriginItWasPinnedTo() throws Exception {
         routing(2, TTL, Duration.ofSeconds(1));
         register("a", "1935");

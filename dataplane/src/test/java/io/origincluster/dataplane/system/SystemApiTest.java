@@ -292,19 +292,39 @@ class SystemApiTest {
     }
 
     @Test
-    void readinessFailsWhileTheStateStoreDoesNotAnswer() throws Exception {
-        // a Redis store whose server is gone: the API stays up (healthz) but is not ready
+    void readinessReportsAnUnreachableStoreAsDegradedButStaysReadyAndRegistrationsAreHeld() throws Exception {
+        // a Redis store whose server is gone: healthz and readyz stay 200 (no restart storm), the body says why
         RedisTestServer redis = RedisTestServer.start();
+        int port = redis.port();
         try {
             start("PROXY_LOAD_BALANCER_TYPE", "redis", "PROXY_REDIS_URL", redis.uri());
-            assertThat(api.get("/readyz").statusCode()).isEqualTo(200);
+            HttpResponse<String> ok = api.get("/readyz");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ApiClient.json(ok).get("store").asText()).isEqualTo("ok");
         } finally {
             redis.close();
         }
         HttpResponse<String> ready = api.get("/readyz");
-        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
-        assertThat(ApiClient.json(ready).get("error").asText()).contains("state store");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(ApiClient.json(ready).get("status").asText()).isEqualTo("ready");
+        assertThat(ApiClient.json(ready).get("store").asText()).isEqualTo("degraded");
+        assertThat(ApiClient.json(ready).get("storeError").asText()).contains("state store");
         assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
+
+        // a heartbeat during the outage is accepted, held, and written once Redis is back (here: empty)
+        HttpResponse<String> held = api.register(SRS_IP_PORT);
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(200);
+        assertThat(ApiClient.json(held).get("held").asBoolean()).isTrue();
+        assertThat(ApiClient.json(api.get("/readyz")).get("heldRegistrations").asInt()).isEqualTo(1);
+        try (RedisTestServer back = RedisTestServer.start(port)) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> "ok".equals(ApiClient.json(api.get("/readyz")).path("store").asText()));
+            assertThat(dataplane.store().liveBackends().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .extracting(b -> b.id()).containsExactly("vid-8l502g3-81c38de7-14391");
+            dataplane.close();
+            dataplane = null;
+        }
     }
 
     @Test

@@ -6,7 +6,10 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -41,13 +44,46 @@ public final class HlsToken {
         }
     }
 
-    private final SecretKeySpec key;
+    /** The key that signs and every key a token may be signed with (the signing one first). */
+    private record Keys(SecretKeySpec signing, List<SecretKeySpec> accepted) { }
 
+    private volatile Keys keys;
+
+    /** One fixed key (an explicit {@code PROXY_HLS_TOKEN_KEY}). */
     public HlsToken(byte[] secret) {
+        this(secret, List.of());
+    }
+
+    /** Signs with {@code signing}; also accepts tokens signed with any of {@code alsoAccepted}. */
+    public HlsToken(byte[] signing, List<byte[]> alsoAccepted) {
+        this.keys = keys(signing, alsoAccepted);
+    }
+
+    /**
+     * Replaces the keys (a shared key was rotated): tokens are signed with {@code signing} from now on, and those
+     * signed with it or any of {@code alsoAccepted} verify. Safe from any thread.
+     */
+    public void rekey(byte[] signing, List<byte[]> alsoAccepted) {
+        this.keys = keys(signing, alsoAccepted);
+    }
+
+    private static Keys keys(byte[] signing, List<byte[]> alsoAccepted) {
+        SecretKeySpec s = spec(signing);
+        List<SecretKeySpec> accepted = new ArrayList<>();
+        accepted.add(s);
+        for (byte[] k : alsoAccepted) {
+            if (!Arrays.equals(k, signing)) {
+                accepted.add(spec(k));
+            }
+        }
+        return new Keys(s, List.copyOf(accepted));
+    }
+
+    private static SecretKeySpec spec(byte[] secret) {
         if (secret == null || secret.length < 16) {
             throw new IllegalArgumentException("HLS token key must be at least 16 bytes");
         }
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        return new SecretKeySpec(secret.clone(), "HmacSHA256");
     }
 
     public String sign(StreamKey streamKey, String originId, Instant expiresAt) {
@@ -55,7 +91,7 @@ public final class HlsToken {
         String keyParts = streamKey.vhost() + "\n" + streamKey.app() + "\n" + streamKey.stream();
         String payload = VERSION + "." + b64(keyParts) + "." + b64(originId) + "."
                 + expiresAt.getEpochSecond();
-        return payload + "." + B64.encodeToString(mac(payload));
+        return payload + "." + B64.encodeToString(mac(keys.signing(), payload));
     }
 
     /**
@@ -77,7 +113,11 @@ public final class HlsToken {
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException("malformed token signature");
         }
-        if (!MessageDigest.isEqual(given, mac(payload))) {
+        boolean signed = false;
+        for (SecretKeySpec k : keys.accepted()) {
+            signed |= MessageDigest.isEqual(given, mac(k, payload)); // every key, so timing says nothing
+        }
+        if (!signed) {
             throw new InvalidTokenException("token signature does not match");
         }
         String[] parts = payload.split("\\.", -1);
@@ -100,7 +140,7 @@ public final class HlsToken {
         }
     }
 
-    private byte[] mac(String payload) {
+    private static byte[] mac(SecretKeySpec key, String payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);

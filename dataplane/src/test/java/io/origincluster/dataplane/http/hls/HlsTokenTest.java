@@ -58,4 +58,27 @@ class HlsTokenTest {
     void shortKeysAreRejected() {
         assertThatThrownBy(() -> new HlsToken(new byte[8])).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void rekeyedVerifierAcceptsEveryKeyOfTheRingAndSignsWithTheNewOne() throws Exception {
+        byte[] old = "old-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        byte[] current = "current-key-0123456789ab".getBytes(StandardCharsets.UTF_8);
+        byte[] next = "next-key-0123456789abcde".getBytes(StandardCharsets.UTF_8);
+        StreamKey key = StreamKey.of("__defaultVhost__", "live", "s");
+        HlsToken ring = new HlsToken(old);
+        String byOld = ring.sign(key, "o", now.plusSeconds(60));
+        String byNext = new HlsToken(next).sign(key, "o", now.plusSeconds(60));
+        assertThatThrownBy(() -> ring.verify(byNext)).isInstanceOf(HlsToken.InvalidTokenException.class);
+
+        ring.rekey(current, java.util.List.of(current, next, old));
+        assertThat(ring.verify(byOld).originId()).isEqualTo("o");
+        assertThat(ring.verify(byNext).originId()).isEqualTo("o");
+        String byCurrent = ring.sign(key, "o", now.plusSeconds(60));
+        assertThat(new HlsToken(current).verify(byCurrent).key()).isEqualTo(key);
+        assertThatThrownBy(() -> new HlsToken(old).verify(byCurrent)).isInstanceOf(HlsToken.InvalidTokenException.class);
+
+        ring.rekey(next, java.util.List.of(next, current));
+        assertThatThrownBy(() -> ring.verify(byOld)).as("a key two rotations old is refused")
+                .isInstanceOf(HlsToken.InvalidTokenException.class).hasMessageContaining("signature");
+    }
 }
