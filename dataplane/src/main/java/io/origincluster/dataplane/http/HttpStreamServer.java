@@ -42,7 +42,8 @@ public final class HttpStreamServer implements ProtocolServer {
     private final ChannelGroup connections = new DefaultChannelGroup("http-stream", GlobalEventExecutor.INSTANCE);
     private Channel channel;
 
-    public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports) {
+    public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports,
+                            io.origincluster.dataplane.metrics.ProtocolMeters meters) {
         this.config = config;
         this.transports = transports;
         HttpSettings http = config.http();
@@ -52,7 +53,7 @@ public final class HttpStreamServer implements ProtocolServer {
         this.services = new HttpStreamServices(http, routing,
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout()),
                 new HlsToken(http.hlsTokenKey()), http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
-                touchEvery, Clock.systemUTC(), config.hitless());
+                touchEvery, Clock.systemUTC(), config.hitless(), meters);
         this.router = new OriginRouter(services);
     }
 
