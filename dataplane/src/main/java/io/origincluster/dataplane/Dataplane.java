@@ -1,6 +1,7 @@
 package io.origincluster.dataplane;
 
 import io.origincluster.dataplane.api.HttpApiServer;
+import io.origincluster.dataplane.cluster.ClusterPoller;
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.http.HttpStreamServer;
@@ -39,6 +40,7 @@ public final class Dataplane implements AutoCloseable {
     private final RoutingCore routing;
     private final StateStore meteredStore;
     private final AutoCloseable originEvents;
+    private final ClusterPoller cluster;
     private final List<ProtocolServer> servers = new ArrayList<>();
     private final Metrics metrics = new Metrics();
     private DefaultBackend defaultBackend;
@@ -58,6 +60,8 @@ public final class Dataplane implements AutoCloseable {
         this.meteredStore = MeteredStateStore.wrap(store, metrics.registry());
         this.routing = new RoutingCore(meteredStore, config.routing(), config.hitless().drainTimeout());
         metrics.bindMoves(routing.sessions());
+        this.cluster = new ClusterPoller(config.cluster(), meteredStore, new com.fasterxml.jackson.databind.ObjectMapper(),
+                metrics.registry());
         // an origin that leaves takes its per-origin meters with it
         this.originEvents = store.onBackendChange(e -> {
             if (e.type() == io.origincluster.state.BackendEvent.Type.REMOVED) {
@@ -96,7 +100,7 @@ public final class Dataplane implements AutoCloseable {
                 sm.protocol(SessionMetrics.Kind.WEBRTC)));
         servers.add(new SrtServer(config.srt(), routing, transports, sm.protocol(SessionMetrics.Kind.SRT)));
         servers.add(new SystemApiServer(config.systemApi(), transports, meteredStore, metrics, routing.sessions(),
-                () -> started));
+                cluster, () -> started));
         servers.add(new HttpStreamServer(config, routing, transports, sm.protocol(SessionMetrics.Kind.HTTP)));
         try {
             for (ProtocolServer s : servers) {
@@ -112,6 +116,7 @@ public final class Dataplane implements AutoCloseable {
             throw e;
         }
         sweeper = transports.workers().next().scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+        cluster.start(transports.workers().next());
         if (defaultBackend != null) {
             defaultBackend.scheduleRefresh(transports.workers().next());
         }
@@ -152,6 +157,11 @@ public final class Dataplane implements AutoCloseable {
         return started;
     }
 
+    /** The background poller of the origins' own APIs behind {@code /api/v1/cluster/*}. */
+    public ClusterPoller cluster() {
+        return cluster;
+    }
+
     public Transports transports() {
         return transports;
     }
@@ -175,6 +185,7 @@ public final class Dataplane implements AutoCloseable {
         if (defaultBackend != null) {
             defaultBackend.close();
         }
+        cluster.close();
         for (int i = servers.size() - 1; i >= 0; i--) {
             try {
                 servers.get(i).stop(grace);

@@ -21,6 +21,7 @@ public record ProxyConfig(
         WebRtcSettings webrtc,
         SrtSettings srt,
         HitlessSettings hitless,
+        ClusterSettings cluster,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -46,7 +47,8 @@ public record ProxyConfig(
         WebRtcSettings webrtc = WebRtcSettings.from(env);
         SrtSettings srt = SrtSettings.from(env);
         HitlessSettings hitless = HitlessSettings.from(env);
+        ClusterSettings cluster = ClusterSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                hitless, env.describe());
+                hitless, cluster, env.describe());
     }
 }

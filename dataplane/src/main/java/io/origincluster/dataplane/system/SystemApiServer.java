@@ -43,10 +43,11 @@ public final class SystemApiServer implements ProtocolServer {
     private Channel channel;
 
     public SystemApiServer(SystemApiSettings settings, Transports transports, StateStore store, Metrics metrics,
-                           io.origincluster.dataplane.routing.LiveSessions sessions, BooleanSupplier ready) {
+                           io.origincluster.dataplane.routing.LiveSessions sessions,
+                           io.origincluster.dataplane.cluster.ClusterPoller cluster, BooleanSupplier ready) {
         this.settings = settings;
         this.transports = transports;
-        this.api = new SystemApi(settings, store, metrics, sessions, ready);
+        this.api = new SystemApi(settings, store, metrics, sessions, cluster, ready);
     }
 
     @Override
