@@ -22,6 +22,7 @@ public record ProxyConfig(
         SrtSettings srt,
         HitlessSettings hitless,
         ClusterSettings cluster,
+        LogSettings log,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -48,7 +49,8 @@ public record ProxyConfig(
         SrtSettings srt = SrtSettings.from(env);
         HitlessSettings hitless = HitlessSettings.from(env);
         ClusterSettings cluster = ClusterSettings.from(env);
+        LogSettings log = LogSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                hitless, cluster, env.describe());
+                hitless, cluster, log, env.describe());
     }
 }

@@ -95,12 +95,21 @@ class MetricsExporterTest {
                     + proxy.port("http-stream") + "/live/m1.m3u8")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(pl.statusCode()).isEqualTo(200);
+            // and one of its segments (signed URI, relayed as a plain stream) is another
+            String segment = pl.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                    .reduce((x, y) -> y).orElseThrow();
+            HttpResponse<byte[]> seg = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + proxy.port("http-stream") + "/live/" + segment)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(seg.statusCode()).as(segment).isEqualTo(200);
+            assertThat(seg.body().length).isGreaterThan(188);
             Scrape played = awaitScrape(s -> s.sum("origincluster_sessions_total", "protocol", "rtmp", "result", "ok") >= 1
-                    && s.sum("origincluster_sessions_total", "protocol", "http", "result", "ok") >= 1);
+                    && s.sum("origincluster_sessions_total", "protocol", "http", "result", "ok") >= 2);
+            assertThat(played.sum("origincluster_sessions_total", "protocol", "http", "result", "abandoned")).isZero();
             assertThat(played.sum("origincluster_relayed_bytes_total", "protocol", "rtmp", "direction",
                     "origin_to_client")).isGreaterThan(10_000);
             assertThat(played.sum("origincluster_relayed_bytes_total", "protocol", "http", "direction",
-                    "origin_to_client")).isGreaterThanOrEqualTo(pl.body().length());
+                    "origin_to_client")).isGreaterThanOrEqualTo(pl.body().length() + seg.body().length);
             assertThat(played.sum("origincluster_origin_dial_seconds_count", "protocol", "http")).isGreaterThanOrEqualTo(1);
             assertThat(played.sum("origincluster_sessions_active", "protocol", "rtmp")).isEqualTo(1);
             assertThat(played.sum("origincluster_sessions_active", "protocol", "http")).isZero();
