@@ -1,12 +1,15 @@
 package io.origincluster.dataplane;
 
 import io.origincluster.dataplane.api.HttpApiServer;
+import io.origincluster.dataplane.cluster.ClusterPoller;
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.config.StateSettings;
 import io.origincluster.dataplane.http.HttpStreamServer;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.http.hls.SharedTokenKey;
+import io.origincluster.dataplane.metrics.MeteredStateStore;
 import io.origincluster.dataplane.metrics.Metrics;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.RtmpServer;
@@ -37,6 +40,9 @@ public final class Dataplane implements AutoCloseable {
     private final Transports transports;
     private final StateStore store;
     private final RoutingCore routing;
+    private final StateStore meteredStore;
+    private final AutoCloseable originEvents;
+    private final ClusterPoller cluster;
     private final List<ProtocolServer> servers = new ArrayList<>();
     private final Metrics metrics = new Metrics();
     private DefaultBackend defaultBackend;
@@ -53,8 +59,18 @@ public final class Dataplane implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.transports = new Transports(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        this.routing = new RoutingCore(store, config.routing(), config.hitless().drainTimeout());
+        // every store call of the routing core and the system API is measured; the raw store stays for sweeping
+        this.meteredStore = MeteredStateStore.wrap(store, metrics.registry());
+        this.routing = new RoutingCore(meteredStore, config.routing(), config.hitless().drainTimeout());
         metrics.bindMoves(routing.sessions());
+        this.cluster = new ClusterPoller(config.cluster(), meteredStore, new com.fasterxml.jackson.databind.ObjectMapper(),
+                metrics.registry());
+        // an origin that leaves takes its per-origin meters with it
+        this.originEvents = store.onBackendChange(e -> {
+            if (e.type() == io.origincluster.state.BackendEvent.Type.REMOVED) {
+                metrics.sessions().originRemoved(e.backendId());
+            }
+        });
     }
 
     private static StateStore createStore(StateSettings s, ProxyConfig config) {
@@ -90,14 +106,19 @@ public final class Dataplane implements AutoCloseable {
         } else {
             hlsTokens = new HlsToken(config.http().hlsTokenKey());
         }
-        servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports));
-        WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports);
+        SessionMetrics sm = metrics.sessions();
+        servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports,
+                sm.protocol(SessionMetrics.Kind.RTMP)));
+        WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports,
+                sm.protocol(SessionMetrics.Kind.WEBRTC));
         servers.add(webrtc);
-        servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports));
-        servers.add(new SrtServer(config.srt(), routing, transports));
-        servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing,
+        servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports,
+                sm.protocol(SessionMetrics.Kind.WEBRTC)));
+        servers.add(new SrtServer(config.srt(), routing, transports, sm.protocol(SessionMetrics.Kind.SRT)));
+        servers.add(new SystemApiServer(config.systemApi(), transports, meteredStore, metrics, routing, cluster,
                 () -> started));
-        servers.add(new HttpStreamServer(config, routing, transports, hlsTokens));
+        servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
+                sm.protocol(SessionMetrics.Kind.HTTP)));
         try {
             for (ProtocolServer s : servers) {
                 try {
@@ -112,6 +133,7 @@ public final class Dataplane implements AutoCloseable {
             throw e;
         }
         sweeper = transports.workers().next().scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+        cluster.start(transports.workers().next());
         if (defaultBackend != null) {
             defaultBackend.scheduleRefresh(transports.workers().next());
         }
@@ -155,6 +177,11 @@ public final class Dataplane implements AutoCloseable {
         return started;
     }
 
+    /** The background poller of the origins' own APIs behind {@code /api/v1/cluster/*}. */
+    public ClusterPoller cluster() {
+        return cluster;
+    }
+
     public Transports transports() {
         return transports;
     }
@@ -181,6 +208,7 @@ public final class Dataplane implements AutoCloseable {
         if (sharedTokenKey != null) {
             sharedTokenKey.close();
         }
+        cluster.close();
         for (int i = servers.size() - 1; i >= 0; i--) {
             try {
                 servers.get(i).stop(grace);
@@ -189,6 +217,11 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         routing.close();
+        try {
+            originEvents.close();
+        } catch (Exception e) {
+            log.debug("unsubscribe failed", e);
+        }
         transports.close();
         store.close();
         metrics.close();

@@ -24,6 +24,7 @@ public final class DataplaneMain {
         Dataplane dataplane;
         try {
             config = ProxyConfig.fromEnvironment();
+            io.origincluster.dataplane.logging.LogFormat.apply(config.log());
             log.info("origin-cluster dataplane {} starting: {}", Version.VERSION, config.description());
             dataplane = new Dataplane(config).start();
         } catch (ConfigException e) {

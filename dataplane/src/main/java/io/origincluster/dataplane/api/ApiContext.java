@@ -6,5 +6,5 @@ import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
 
 /** What every API connection shares. */
 record ApiContext(RoutingCore routing, WebRtcRelayServer relay, WebRtcSettings settings, OriginClient origins,
-                  AdvertisedHost advertisedHost) {
+                  AdvertisedHost advertisedHost, io.origincluster.dataplane.metrics.ProtocolMeters meters) {
 }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.origincluster.dataplane.Version;
 import io.origincluster.dataplane.netty.SessionIds;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.NoRouteException;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.StreamKey;
@@ -146,11 +147,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = req.method();
         String uri = req.uri();
         EventLoop loop = c.channel().eventLoop();
-        ctx.routing().connect(key, Protocol.API, route -> ctx.origins()
+        ctx.meters().connect(ctx.routing(), key, Protocol.API, route -> ctx.origins()
                         .send(loop, route.address(), method, uri, headers, forward)
                         .thenApply(r -> new Routed(route, r)))
                 .whenComplete((routed, err) -> loop.execute(() -> {
                     if (err != null) {
+                        // a WebRTC session that never reached the media relay: counted here, where it failed
+                        ctx.meters().open().end(SessionMetrics.classify(err));
                         reply(c, keepAlive, originError(sid, key, err));
                     } else {
                         answer(c, keepAlive, api, sid, key, offerUfrag, hostHeader, routed);
@@ -286,7 +289,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = req.method();
         String uri = req.uri();
         EventLoop loop = c.channel().eventLoop();
-        ctx.routing().connect(key, Protocol.API, route -> ctx.origins()
+        ctx.meters().connect(ctx.routing(), key, Protocol.API, route -> ctx.origins()
                         .send(loop, route.address(), method, uri, headers, body))
                 .whenComplete((r, err) -> loop.execute(() -> reply(c, keepAlive,
                         err != null ? originError(sid, key, err) : forwarded(r, r.body(), null))));

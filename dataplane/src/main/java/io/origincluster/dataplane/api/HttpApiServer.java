@@ -32,10 +32,12 @@ public final class HttpApiServer implements ProtocolServer {
     private final RoutingCore routing;
     private final WebRtcRelayServer relay;
     private final Transports transports;
+    private final io.origincluster.dataplane.metrics.ProtocolMeters meters;
     private Channel channel;
 
     public HttpApiServer(HttpSettings http, WebRtcSettings webrtc, RoutingCore routing, WebRtcRelayServer relay,
-                         Transports transports) {
+                         Transports transports, io.origincluster.dataplane.metrics.ProtocolMeters meters) {
+        this.meters = meters;
         this.http = http;
         this.webrtc = webrtc;
         this.routing = routing;
@@ -51,7 +53,7 @@ public final class HttpApiServer implements ProtocolServer {
     @Override
     public void start() throws Exception {
         ApiContext context = new ApiContext(routing, relay, webrtc,
-                new OriginClient(transports, webrtc.originTimeout()), new AdvertisedHost(webrtc.candidate()));
+                new OriginClient(transports, webrtc.originTimeout()), new AdvertisedHost(webrtc.candidate()), meters);
         long idle = http.idleTimeout().toMillis();
         channel = new ServerBootstrap().group(transports.boss(), transports.workers())
                 .channel(transports.serverChannel())

@@ -21,6 +21,8 @@ public record ProxyConfig(
         WebRtcSettings webrtc,
         SrtSettings srt,
         HitlessSettings hitless,
+        ClusterSettings cluster,
+        LogSettings log,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -46,7 +48,9 @@ public record ProxyConfig(
         WebRtcSettings webrtc = WebRtcSettings.from(env);
         SrtSettings srt = SrtSettings.from(env);
         HitlessSettings hitless = HitlessSettings.from(env);
+        ClusterSettings cluster = ClusterSettings.from(env);
+        LogSettings log = LogSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                hitless, env.describe());
+                hitless, cluster, log, env.describe());
     }
 }

@@ -332,6 +332,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange == ex) {
             exchange = null;
             ex.finished = true;
+            ex.endMeter(io.origincluster.dataplane.metrics.SessionMetrics.Result.ORIGIN_REFUSED);
             LoggingEventBuilder line = (status.code() >= 500 ? log.atWarn() : log.atInfo()).addKeyValue("sid", ex.sid);
             if (ex.route != null) {
                 line = line.addKeyValue("key", ex.route.key()).addKeyValue("backend", ex.route.backend().id());

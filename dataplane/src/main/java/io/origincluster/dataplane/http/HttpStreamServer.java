@@ -41,13 +41,9 @@ public final class HttpStreamServer implements ProtocolServer {
     private final ChannelGroup connections = new DefaultChannelGroup("http-stream", GlobalEventExecutor.INSTANCE);
     private Channel channel;
 
-    /** With a fixed token key: {@code PROXY_HLS_TOKEN_KEY}, which must then be set. */
-    public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports) {
-        this(config, routing, transports, new HlsToken(config.http().hlsTokenKey()));
-    }
-
     /** @param tokens signs and checks HLS segment tokens (a fixed key, or one shared through the state store) */
-    public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports, HlsToken tokens) {
+    public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports, HlsToken tokens,
+                            io.origincluster.dataplane.metrics.ProtocolMeters meters) {
         this.config = config;
         this.transports = transports;
         HttpSettings http = config.http();
@@ -58,7 +54,7 @@ public final class HttpStreamServer implements ProtocolServer {
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout(),
                         http.originPoolPerLoop()),
                 tokens, http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
-                touchEvery, Clock.systemUTC(), config.hitless());
+                touchEvery, Clock.systemUTC(), config.hitless(), meters);
         this.router = new OriginRouter(services);
     }
 

@@ -276,6 +276,7 @@ final class LiveRelay extends OriginExchange implements MovableSession {
         boolean last = c instanceof LastHttpContent;
         if (passthrough) {
             bytes += c.content().readableBytes();
+            sentToClient(c.content().readableBytes());
             client.write(c.retain());
             if (last) {
                 client.flush();
@@ -552,6 +553,7 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     void writeBatch() {
         ByteBuf b = media.take();
         if (b != null) {
+            sentToClient(b.readableBytes());
             client.write(new DefaultHttpContent(b));
         }
     }

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.metrics.SessionMeter;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.RoutingCore;
 import java.time.Duration;
@@ -48,6 +50,10 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
     private OriginConnector pool;
     /** Set by a subclass once the origin's whole response was read and the origin keeps the connection open. */
     protected boolean originReusable;
+    /** The client session's meters (routed requests only); ended once with the result when the exchange ends. */
+    private SessionMeter meter;
+    /** Why the exchange failed before its response, when known; else {@link #end} derives the result. */
+    SessionMetrics.Result failure;
 
     OriginExchange(HttpStreamHandler owner, ChannelHandlerContext client, HttpRequest clientRequest, String sid) {
         this.owner = owner;
@@ -91,6 +97,24 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
         this.pool = connector;
     }
 
+    void metered(SessionMeter m) {
+        meter = m;
+    }
+
+    /** Counts bytes sent to the client. */
+    protected void sentToClient(long bytes) {
+        if (meter != null) {
+            meter.toClient(bytes);
+        }
+    }
+
+    /** Ends the session's meters (once) with the failure set before, or else {@code fallback}. */
+    void endMeter(SessionMetrics.Result fallback) {
+        if (meter != null) {
+            meter.end(failure != null ? failure : fallback);
+        }
+    }
+
     /** The client went away: drop the origin request at once. */
     void abort() {
         if (!finished) {
@@ -121,6 +145,9 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
         if (finished) {
             return;
         }
+        if (!responseStarted && failure == null) {
+            failure = SessionMetrics.Result.ORIGIN_REFUSED;
+        }
         end();
         if (responseStarted) {
             log.atWarn().addKeyValue("sid", sid).addKeyValue("key", route == null ? null : route.key())
@@ -135,6 +162,7 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
     /** Stops everything the exchange holds (timers, origin connections); runs once the exchange is over. */
     protected void end() {
         finished = true;
+        endMeter(responseStarted ? SessionMetrics.Result.OK : SessionMetrics.Result.ABANDONED);
         if (touchTask != null) {
             touchTask.cancel(false);
         }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.http.hls.PlaylistRewriter;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.NoRouteException;
 import io.origincluster.dataplane.routing.ProxyResourceException;
 import io.origincluster.dataplane.routing.Route;
@@ -48,6 +49,7 @@ final class OriginRouter {
     /** Live streams and playlists: the stream's pinned origin, with RoutingCore's failover on connect failure. */
     void proxyByPin(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, OriginExchange relay,
                     HttpRequest req, QueryStringDecoder qsd) {
+        relay.metered(services.meters().open());
         owner.exchangeStarted(relay);
         int aggregateBytes = relay instanceof PlaylistRelay ? services.settings().maxPlaylistBytes() : 0;
         EventLoop loop = ctx.channel().eventLoop();
@@ -56,7 +58,7 @@ final class OriginRouter {
         if (pooled) {
             relay.reuseVia(services.connector());
         }
-        services.routing().connect(key, Protocol.HTTP, route -> (pooled
+        services.meters().connect(services.routing(), key, Protocol.HTTP, route -> (pooled
                         ? services.connector().acquire(route.address(), loop, aggregateBytes)
                         : services.connector().connect(route.address(), loop, aggregateBytes))
                         .thenApply(ch -> new Connected(route, ch)))
@@ -78,7 +80,7 @@ final class OriginRouter {
     void proxyLive(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, HttpRequest req,
                    QueryStringDecoder qsd, String sid, boolean flv) {
         EventLoop loop = ctx.channel().eventLoop();
-        LiveRelay.Dialer dialer = avoid -> services.routing().connect(key, Protocol.HTTP, avoid,
+        LiveRelay.Dialer dialer = avoid -> services.meters().connect(services.routing(), key, Protocol.HTTP, avoid,
                 route -> services.connector().connect(route.address(), loop, 0).thenApply(ch ->
                         new LiveRelay.Dialed(route, ch, upstream(ctx, req, qsd, HttpMethod.GET, false,
                                 route.address()))));
@@ -115,22 +117,26 @@ final class OriginRouter {
             return;
         }
         StreamRelay relay = new StreamRelay(owner, ctx, req, sid, false);
+        relay.metered(services.meters().open());
         owner.exchangeStarted(relay);
         EventLoop loop = ctx.channel().eventLoop();
         services.routing().store().backend(claims.originId()).whenComplete((found, err) -> onLoop(loop, () -> {
             if (err != null) {
+                relay.failure = SessionMetrics.Result.PROXY_ERROR;
                 owner.exchangeFailed(relay, HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "cluster state unavailable: " + unwrap(err).getMessage());
                 return;
             }
             Optional<Backend> backend = found.filter(b -> b.isLive(services.clock().instant()));
             if (backend.isEmpty()) {
+                relay.failure = SessionMetrics.Result.NO_ROUTE;
                 owner.exchangeFailed(relay, HttpResponseStatus.NOT_FOUND, "origin " + claims.originId()
                         + " that holds the segments of " + claims.key() + " is gone; reload the playlist");
                 return;
             }
             Optional<Endpoint> ep = backend.get().endpoint(Protocol.HTTP);
             if (ep.isEmpty()) {
+                relay.failure = SessionMetrics.Result.NO_ROUTE;
                 owner.exchangeFailed(relay, HttpResponseStatus.BAD_GATEWAY,
                         "origin " + claims.originId() + " has no http endpoint");
                 return;
@@ -152,6 +158,7 @@ final class OriginRouter {
 
     private static void failRouting(HttpStreamHandler owner, OriginExchange relay, StreamKey key, Throwable err) {
         Throwable cause = unwrap(err);
+        relay.failure = SessionMetrics.classify(cause);
         if (cause instanceof NoRouteException nr) {
             owner.exchangeFailed(relay, nr.retryable() ? HttpResponseStatus.SERVICE_UNAVAILABLE
                     : HttpResponseStatus.BAD_GATEWAY, nr.getMessage());

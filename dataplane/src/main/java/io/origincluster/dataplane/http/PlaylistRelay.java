@@ -80,6 +80,7 @@ final class PlaylistRelay extends OriginExchange {
             log.atDebug().addKeyValue("sid", sid).addKeyValue("key", route.key())
                     .addKeyValue("backend", route.backend().id()).addKeyValue("status", code)
                     .log("playlist served");
+            sentToClient(out.content().readableBytes());
             client.writeAndFlush(out);
             originReusable = io.netty.handler.codec.http.HttpUtil.isKeepAlive(r);
             finish(clientKeepAlive);

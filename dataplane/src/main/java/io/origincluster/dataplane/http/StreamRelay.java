@@ -51,6 +51,7 @@ final class StreamRelay extends OriginExchange {
         }
         if (msg instanceof HttpContent c) {
             bytes += c.content().readableBytes();
+            sentToClient(c.content().readableBytes());
             client.write(c);
             if (msg instanceof LastHttpContent) {
                 originReusable = originKeepAlive;

@@ -10,6 +10,14 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.origincluster.state.StateStore;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,6 +36,12 @@ public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong registeredOrigins = new AtomicLong();
     private final AtomicLong pinnedStreams = new AtomicLong();
+    private final SessionMetrics sessionMetrics = new SessionMetrics(registry);
+    private final MultiGauge originSessions = MultiGauge.builder("origincluster.origin.sessions")
+            .description("Client sessions this proxy relays through each origin").register(registry);
+    private final MultiGauge originPins = MultiGauge.builder("origincluster.origin.pinned.streams")
+            .description("Stream keys pinned to each origin (cluster-wide, from the state store)").register(registry);
+    private volatile io.origincluster.dataplane.routing.LiveSessions liveSessions;
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -44,6 +58,11 @@ public final class Metrics {
         return registry;
     }
 
+    /** What the protocol packages report their sessions to (one {@link ProtocolMeters} per protocol). */
+    public SessionMetrics sessions() {
+        return sessionMetrics;
+    }
+
     /** Register/deregister calls on the system API by outcome: ok, invalid, unauthorized, too_large, error. */
     public Counter registerRequests(String operation, String result) {
         return Counter.builder("origincluster.register.requests")
@@ -56,6 +75,7 @@ public final class Metrics {
      * completed move caused: {@code origincluster_session_moves_total}, {@code origincluster_session_move_stall_seconds}.
      */
     public void bindMoves(io.origincluster.dataplane.routing.LiveSessions sessions) {
+        this.liveSessions = sessions;
         Gauge.builder("origincluster.sessions.movable", sessions, io.origincluster.dataplane.routing.LiveSessions::size)
                 .description("Live sessions through this proxy that can move to another origin").register(registry);
         sessions.stats().listener((protocol, reason, outcome, stallNanos) -> {
@@ -72,12 +92,35 @@ public final class Metrics {
         });
     }
 
-    /** Reads origin and pin counts from the store (asynchronously) into the gauges. */
+    /**
+     * Reads origins and pins from the store (asynchronously) into the gauges, per origin too; the per-origin meters
+     * of origins that left are dropped here.
+     */
     public CompletionStage<Void> refreshState(StateStore store) {
-        return store.liveBackends()
-                .thenAccept(l -> registeredOrigins.set(l.size()))
-                .thenCompose(v -> store.pins())
-                .thenAccept(p -> pinnedStreams.set(p.size()));
+        return store.liveBackends().thenCombine(store.pins(), (live, pins) -> {
+            registeredOrigins.set(live.size());
+            pinnedStreams.set(pins.size());
+            List<String> ids = live.stream().map(io.origincluster.state.Backend::id).toList();
+            Map<String, Long> pinCounts = new HashMap<>();
+            pins.values().forEach(id -> pinCounts.merge(id, 1L, Long::sum));
+            var ls = liveSessions;
+            Map<String, Integer> sessions = sessionMetrics.sessionsByOrigin(
+                    ls == null ? Map.of() : ls.countsByBackend());
+            Set<String> rowsFor = new HashSet<>(ids);
+            rowsFor.addAll(sessions.keySet());
+            List<MultiGauge.Row<?>> sessionRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> pinRows = new ArrayList<>();
+            for (String id : rowsFor) {
+                sessionRows.add(MultiGauge.Row.of(Tags.of("origin", id), sessions.getOrDefault(id, 0)));
+            }
+            for (String id : ids) {
+                pinRows.add(MultiGauge.Row.of(Tags.of("origin", id), pinCounts.getOrDefault(id, 0L)));
+            }
+            originSessions.register(sessionRows, true);
+            originPins.register(pinRows, true);
+            sessionMetrics.retainOrigins(ids);
+            return null;
+        });
     }
 
     public String scrape() {

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.metrics.SessionMeter;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
@@ -52,6 +54,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private OriginSwitcher switcher;
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
+    private SessionMeter meter;
+    /** Set where the session fails for a known reason; otherwise {@link #end} derives it from the phase. */
+    private SessionMetrics.Result result;
 
     ClientSession(RtmpServer server) {
         this.server = server;
@@ -64,6 +69,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        meter = server.meters().open();
         server.register(this);
         long ms = server.settings().handshakeTimeout().toMillis();
         setupTimer = ctx.executor().schedule(
@@ -174,7 +180,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                     "Playing and resetting " + name + "."));
         }
         phase = Phase.CONNECTING;
-        server.routing().connect(key, Protocol.RTMP, route -> {
+        server.meters().connect(server.routing(), key, Protocol.RTMP, route -> {
             if (phase == Phase.ENDED) {
                 // the client left: finish without opening a leg, and without failing (which would unpin)
                 return java.util.concurrent.CompletableFuture.<OriginLeg>completedFuture(null);
@@ -205,6 +211,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error",
                     request.publish() ? "NetStream.Publish.Failed" : "NetStream.Play.Failed",
                     "no origin could take the stream"));
+            result = SessionMetrics.classify(cause);
             end("no origin reachable", cause);
             return;
         }
@@ -213,6 +220,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             Map<String, Object> r = l.rejection();
             channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error",
                     String.valueOf(r.get("code")), String.valueOf(r.getOrDefault("description", ""))));
+            result = SessionMetrics.Result.ORIGIN_REFUSED;
             end("origin refused: " + r.get("code"), null);
             return;
         }
@@ -222,7 +230,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 "Started " + (request.publish() ? "publishing " : "playing ") + request.streamName() + "."));
         switcher = new OriginSwitcher(this, server, channel, request, l.route().backend().id());
         relay = new Relay(switcher, channel, control, l, clientStreamId, request.publish(),
-                server.hitless().publishBufferBytes());
+                server.hitless().publishBufferBytes(), meter);
         switcher.bind(relay);
         phase = Phase.RELAY;
         server.routing().sessions().add(switcher);
@@ -258,6 +266,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(String code, String description) {
+        result = SessionMetrics.Result.CLIENT_ERROR;
         channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error", code, description));
         end(code + ": " + description, null);
     }
@@ -357,6 +366,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         channel.close();
         server.unregister(this);
+        if (meter != null) {
+            meter.end(result != null ? result : was == Phase.RELAY ? SessionMetrics.Result.OK
+                    : cause instanceof RtmpProtocolException || cause instanceof io.netty.handler.codec.DecoderException
+                    ? SessionMetrics.Result.CLIENT_ERROR : SessionMetrics.Result.ABANDONED);
+        }
         // bad or silent clients before routing are their own problem (info, so scanners cannot flood warnings);
         // origin trouble and relay failures are the operator's (warn)
         boolean normal = cause == null || was == Phase.COMMANDS

@@ -262,7 +262,7 @@ final class OriginSwitcher implements MovableSession {
         }
         connecting = true;
         boolean mbb = makeBeforeBreak;
-        server.routing().connect(request.key(), Protocol.RTMP, Set.copyOf(avoid), route -> {
+        server.meters().connect(server.routing(), request.key(), Protocol.RTMP, Set.copyOf(avoid), route -> {
             if (ended) {
                 return CompletableFuture.<OriginLeg>completedFuture(null);
             }

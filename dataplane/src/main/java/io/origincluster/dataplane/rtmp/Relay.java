@@ -1,5 +1,6 @@
 package io.origincluster.dataplane.rtmp;
 
+import io.origincluster.dataplane.metrics.SessionMeter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.origincluster.dataplane.rtmp.codec.ControlMessages;
@@ -60,9 +61,11 @@ final class Relay {
     private int completedSplices;
     private long lastActivityNanos = System.nanoTime();
     private long lastMediaNanos;
+    private final SessionMeter meter;
 
     Relay(OriginSwitcher session, Channel client, LegControl clientControl, OriginLeg leg, int clientStreamId,
-          boolean publish, int publishBufferBytes) {
+          boolean publish, int publishBufferBytes, SessionMeter meter) {
+        this.meter = meter;
         this.session = session;
         this.client = client;
         this.clientControl = clientControl;
@@ -133,6 +136,7 @@ final class Relay {
             to.write(Replies.call(to.alloc(), "deleteStream", 0, 0, (double) toSid), to.voidPromise());
             return;
         }
+        meter.fromClient(m.payload().readableBytes());
         to.write(clientStreamId != toSid && m.streamId() == clientStreamId ? m.withStreamId(toSid) : m,
                 to.voidPromise());
     }
@@ -238,6 +242,7 @@ final class Relay {
         if (ts != out.timestamp()) {
             out = out.withTimestamp(ts);
         }
+        meter.toClient(out.payload().readableBytes());
         client.write(out, client.voidPromise());
     }
 

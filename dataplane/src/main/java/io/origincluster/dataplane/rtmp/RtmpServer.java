@@ -10,6 +10,7 @@ import io.origincluster.dataplane.config.HitlessSettings;
 import io.origincluster.dataplane.config.RoutingSettings;
 import io.origincluster.dataplane.config.RtmpSettings;
 import io.origincluster.dataplane.netty.Transports;
+import io.origincluster.dataplane.metrics.ProtocolMeters;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
 import io.origincluster.dataplane.rtmp.codec.ChunkEncoder;
@@ -35,12 +36,14 @@ public final class RtmpServer implements ProtocolServer {
     private final Transports transports;
     private final RoutingSettings routingSettings;
     private final HitlessSettings hitless;
+    private final ProtocolMeters meters;
     private final LongAdder digestHandshakes = new LongAdder();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private Channel channel;
 
     public RtmpServer(RtmpSettings settings, RoutingSettings routingSettings, HitlessSettings hitless,
-                      RoutingCore routing, Transports transports) {
+                      RoutingCore routing, Transports transports, ProtocolMeters meters) {
+        this.meters = meters;
         this.hitless = hitless;
         this.settings = settings;
         this.routingSettings = routingSettings;
@@ -123,6 +126,11 @@ public final class RtmpServer implements ProtocolServer {
 
     HitlessSettings hitless() {
         return hitless;
+    }
+
+    /** Where sessions, dials and relayed bytes are counted. */
+    ProtocolMeters meters() {
+        return meters;
     }
 
     RoutingCore routing() {

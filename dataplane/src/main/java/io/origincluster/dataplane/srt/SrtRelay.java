@@ -43,6 +43,7 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
 
     final SrtSettings settings;
     final RoutingCore routing;
+    final io.origincluster.dataplane.metrics.ProtocolMeters meters;
     final Transports transports;
     private final SynCookies cookies = new SynCookies();
     private final long startNanos = System.nanoTime();
@@ -60,7 +61,9 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
     private long badCookie;
     private long rejected;
 
-    SrtRelay(SrtSettings settings, RoutingCore routing, Transports transports) {
+    SrtRelay(SrtSettings settings, RoutingCore routing, Transports transports,
+             io.origincluster.dataplane.metrics.ProtocolMeters meters) {
+        this.meters = meters;
         this.settings = settings;
         this.routing = routing;
         this.transports = transports;

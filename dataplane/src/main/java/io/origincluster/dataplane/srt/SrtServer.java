@@ -22,10 +22,11 @@ public final class SrtServer implements ProtocolServer {
     private final SrtRelay relay;
     private Channel channel;
 
-    public SrtServer(SrtSettings settings, RoutingCore routing, Transports transports) {
+    public SrtServer(SrtSettings settings, RoutingCore routing, Transports transports,
+                     io.origincluster.dataplane.metrics.ProtocolMeters meters) {
         this.settings = settings;
         this.transports = transports;
-        this.relay = new SrtRelay(settings, routing, transports);
+        this.relay = new SrtRelay(settings, routing, transports, meters);
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.origincluster.dataplane.netty.SessionIds;
+import io.origincluster.dataplane.metrics.SessionMeter;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.NoRouteException;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.state.Protocol;
@@ -59,6 +61,8 @@ final class SrtSession {
     private long lastRecordTouch;
     private long toOrigin;
     private long toCaller;
+    private SessionMeter meter;
+    private SessionMetrics.Result failure;
     private long dropped;
     private boolean dirty;
 
@@ -89,7 +93,8 @@ final class SrtSession {
                 .addKeyValue("mode", streamId.mode().wireName()).addKeyValue("client", caller.address())
                 .addKeyValue("clientSocket", caller.socketId()).log("SRT conclusion accepted, connecting to origin");
         EventLoop loop = relay.loop();
-        relay.routing.connect(streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err) -> {
+        meter = relay.meters.open();
+        relay.meters.connect(relay.routing, streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err) -> {
             if (loop.inEventLoop()) {
                 onConnectDone(h, err); // same loop turn: no origin datagram can slip in before the relay handler
                 return;
@@ -140,6 +145,7 @@ final class SrtSession {
                     ? err.getCause() : err;
             int reason = cause instanceof NoRouteException nr && !nr.retryable() ? SrtReject.NOT_FOUND
                     : SrtReject.UNAVAILABLE;
+            failure = SessionMetrics.classify(cause);
             relay.reject(callerHandshake, caller.address(), proxySocketId, reason,
                     "no origin could take " + streamId.key() + ": " + cause.getMessage());
             close("origin unavailable", false, false);
@@ -147,6 +153,7 @@ final class SrtSession {
         }
         if (h.outcome() == OriginHandshake.Outcome.REJECTED) {
             relay.sendToClient(Unpooled.wrappedBuffer(h.callerAnswer()), caller.address(), true);
+            failure = SessionMetrics.Result.ORIGIN_REFUSED;
             close("origin rejected the caller (reason " + h.rejectReason() + ")", false, false);
             return;
         }
@@ -158,6 +165,7 @@ final class SrtSession {
         origin = h.channel();
         origin.pipeline().replace(h, "srt-origin-relay", new OriginRelay());
         route = h.route();
+        meter.onOrigin(route.backend().id());
         originSocketId = h.originSocketId();
         callerAnswer = h.callerAnswer();
         long now = System.nanoTime();
@@ -193,6 +201,7 @@ final class SrtSession {
         SrtPacket.setDestSocketId(buf, originSocketId);
         boolean shutdown = SrtPacket.isShutdown(buf);
         if (origin.isWritable()) {
+            meter.fromClient(buf.readableBytes());
             origin.write(buf.retain(), origin.voidPromise());
             toOrigin++;
         } else {
@@ -224,7 +233,9 @@ final class SrtSession {
             return;
         }
         boolean shutdown = SrtPacket.isShutdown(buf);
+        int size = buf.readableBytes();
         if (relay.sendToClient(buf.retain(), caller.address(), false)) {
+            meter.toClient(size);
             toCaller++;
         } else {
             dropped++;
@@ -284,6 +295,10 @@ final class SrtSession {
             relay.routing.store().removeSession(SessionKind.SRT, recordId()).exceptionally(e -> false);
         }
         relay.release(this);
+        if (meter != null) {
+            meter.end(failure != null ? failure : was == State.ESTABLISHED ? SessionMetrics.Result.OK
+                    : SessionMetrics.Result.ABANDONED);
+        }
         log.atInfo().addKeyValue("sid", sid).addKeyValue("key", streamId.key()).addKeyValue("reason", reason)
                 .addKeyValue("toOrigin", toOrigin).addKeyValue("toCaller", toCaller).addKeyValue("dropped", dropped)
                 .addKeyValue("durationMs", (System.nanoTime() - createdNanos) / 1_000_000).log("SRT session closed");

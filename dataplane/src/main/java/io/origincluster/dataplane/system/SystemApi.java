@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.origincluster.dataplane.Version;
+import io.origincluster.dataplane.cluster.ClusterPoller;
+import io.origincluster.dataplane.cluster.ClusterViews;
 import io.origincluster.dataplane.config.SystemApiSettings;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.routing.LiveSessions;
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * GET    /healthz                 the process is up
  * GET    /readyz                  listeners bound (200); the state store's health is in the body, never a 503
  * GET    /metrics                 Prometheus text
+ * GET    /api/v1/cluster/streams  live streams of every origin (from the poller's last snapshot)
+ * GET    /api/v1/cluster/summaries  each origin's summary with this proxy's view of it
+ * GET    /api/v1/cluster/clients?start=N&amp;count=M  clients of every origin, paged
  * </pre>
  */
 final class SystemApi {
@@ -53,6 +58,7 @@ final class SystemApi {
     static final String REGISTER = "/api/v1/srs/register";
     static final String ORIGINS = "/api/v1/origins";
     static final String DRAIN = "/drain";
+    static final String CLUSTER = "/api/v1/cluster";
     /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
     static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
@@ -62,6 +68,7 @@ final class SystemApi {
     private final BooleanSupplier ready;
     private final LiveSessions sessions;
     private final io.origincluster.dataplane.routing.RoutingCore routing;
+    private final ClusterPoller cluster;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Clock clock = Clock.systemUTC();
     private final byte[] token;
@@ -70,9 +77,10 @@ final class SystemApi {
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
 
     SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics,
-              io.origincluster.dataplane.routing.RoutingCore routing, BooleanSupplier ready) {
+              io.origincluster.dataplane.routing.RoutingCore routing, ClusterPoller cluster, BooleanSupplier ready) {
         this.routing = routing;
         this.sessions = routing.sessions();
+        this.cluster = cluster;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
@@ -128,6 +136,8 @@ final class SystemApi {
             case "/healthz" -> get(m, () -> done(ok(Map.of("code", 0, "status", "up"))));
             case "/readyz" -> get(m, this::readiness);
             case "/metrics" -> get(m, this::prometheus);
+            case CLUSTER + "/streams", CLUSTER + "/summaries", CLUSTER + "/clients" ->
+                    get(m, () -> done(cluster(req)));
             default -> done(ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no route for " + path));
         };
     }
@@ -257,6 +267,56 @@ final class SystemApi {
 
     private CompletionStage<FullHttpResponse> streams() {
         return store.pins().thenApply(pins -> ok(ClusterView.streams(pins)));
+    }
+
+    /** Answers from the poller's last snapshot: never waits on an origin or the state store. */
+    private FullHttpResponse cluster(FullHttpRequest req) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        var snapshot = cluster.snapshot();
+        if (snapshot.isEmpty()) {
+            return ApiResponses.error(mapper, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "the first cluster poll has not completed yet (PROXY_CLUSTER_POLL_INTERVAL "
+                            + cluster.settings().pollInterval().toMillis() + "ms)");
+        }
+        Instant now = clock.instant();
+        return switch (path.substring(CLUSTER.length())) {
+            case "/streams" -> ok(ClusterViews.streams(snapshot.get(), now));
+            case "/summaries" -> ok(ClusterViews.summaries(snapshot.get(),
+                    metrics.sessions().sessionsByOrigin(sessions.countsByBackend()), now));
+            default -> {
+                QueryStringDecoder q = new QueryStringDecoder(req.uri());
+                int start;
+                int count;
+                try {
+                    start = intParam(q, "start", 0, 0, Integer.MAX_VALUE);
+                    count = intParam(q, "count", ClusterViews.DEFAULT_PAGE, 1, ClusterViews.MAX_PAGE);
+                } catch (IllegalArgumentException e) {
+                    yield ApiResponses.error(mapper, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                }
+                yield ok(ClusterViews.clients(snapshot.get(), start, count, now));
+            }
+        };
+    }
+
+    private static int intParam(QueryStringDecoder q, String name, int def, int min, int max) {
+        var values = q.parameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return def;
+        }
+        String v = values.get(0).trim();
+        try {
+            int i = Integer.parseInt(v);
+            if (i < min || i > max) {
+                throw new IllegalArgumentException(name + ": " + i + " is outside " + min + ".." + max);
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": '" + (v.length() > 20 ? v.substring(0, 20) + "..." : v)
+                    + "' is not an integer");
+        }
     }
 
     private CompletionStage<FullHttpResponse> versions() {

@@ -43,10 +43,11 @@ public final class SystemApiServer implements ProtocolServer {
     private Channel channel;
 
     public SystemApiServer(SystemApiSettings settings, Transports transports, StateStore store, Metrics metrics,
-                           io.origincluster.dataplane.routing.RoutingCore routing, BooleanSupplier ready) {
+                           io.origincluster.dataplane.routing.RoutingCore routing,
+                           io.origincluster.dataplane.cluster.ClusterPoller cluster, BooleanSupplier ready) {
         this.settings = settings;
         this.transports = transports;
-        this.api = new SystemApi(settings, store, metrics, routing, ready);
+        this.api = new SystemApi(settings, store, metrics, routing, cluster, ready);
     }
 
     @Override

@@ -32,6 +32,8 @@ final class RelaySession {
     long lastTouchNanos;
     long packetsToOrigin;
     long packetsToClient;
+    /** Set by the relay right after construction. */
+    io.origincluster.dataplane.metrics.SessionMeter meter;
 
     RelaySession(SessionRecord record, StreamKey streamKey, InetSocketAddress origin, Mac integrity, long now) {
         this.integrity = integrity;
@@ -49,6 +51,7 @@ final class RelaySession {
         lastPacketNanos = now;
         if (connected) {
             packetsToOrigin++;
+            meter.fromClient(data.readableBytes());
             backend.writeAndFlush(data, backend.voidPromise());
         } else if (queued.size() < MAX_QUEUED && backend != null && backend.isOpen()) {
             queued.add(data);
@@ -62,6 +65,7 @@ final class RelaySession {
         ByteBuf b;
         while ((b = queued.poll()) != null) {
             packetsToOrigin++;
+            meter.fromClient(b.readableBytes());
             backend.write(b, backend.voidPromise());
         }
         backend.flush();

@@ -93,8 +93,11 @@ public final class WebRtcRelayServer implements ProtocolServer {
     private long toOrigin;
     private long toClient;
     private long dropped;
+    private final io.origincluster.dataplane.metrics.ProtocolMeters meters;
 
-    public WebRtcRelayServer(WebRtcSettings settings, RoutingCore routing, Transports transports) {
+    public WebRtcRelayServer(WebRtcSettings settings, RoutingCore routing, Transports transports,
+                             io.origincluster.dataplane.metrics.ProtocolMeters meters) {
+        this.meters = meters;
         this.settings = settings;
         this.routing = routing;
         this.transports = transports;
@@ -284,9 +287,13 @@ public final class WebRtcRelayServer implements ProtocolServer {
             log.atWarn().addKeyValue("sid", record.attributes().get("sid")).addKeyValue("username", record.id())
                     .log(origin == null ? "webrtc session record has no usable origin address"
                             : "webrtc session cap reached, session refused");
+            meters.open().end(origin == null ? io.origincluster.dataplane.metrics.SessionMetrics.Result.NO_ROUTE
+                    : io.origincluster.dataplane.metrics.SessionMetrics.Result.PROXY_ERROR);
             return null;
         }
         RelaySession s = new RelaySession(record, parseKey(record.streamKey()), origin, integrity, now);
+        s.meter = meters.open();
+        s.meter.onOrigin(record.backendId());
         byUsername.put(s.username, s);
         follow(s, client);
         ChannelFuture f = new Bootstrap().group(loop).channel(transports.datagramChannel())
@@ -370,6 +377,7 @@ public final class WebRtcRelayServer implements ProtocolServer {
                 }
                 s.lastPacketNanos = System.nanoTime();
                 s.packetsToClient++;
+                s.meter.toClient(data.readableBytes());
                 toClient++;
                 listener.write(new DatagramPacket(data.retain(), client), listener.voidPromise());
             } finally {
@@ -422,6 +430,7 @@ public final class WebRtcRelayServer implements ProtocolServer {
             byClient.remove(s.client);
         }
         s.releaseQueued();
+        s.meter.end(io.origincluster.dataplane.metrics.SessionMetrics.Result.OK);
         OriginDial.closeQuietly(s.backend);
         log.atInfo().addKeyValue("sid", s.sid).addKeyValue("key", s.record.streamKey())
                 .addKeyValue("toOrigin", s.packetsToOrigin).addKeyValue("toClient", s.packetsToClient)
