@@ -101,6 +101,9 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     private Leg current;
     private Leg next;
     private Move move;
+    private String againFrom;
+    private String againReason;
+    private long againDeadline;
     private boolean live;
     private boolean passthrough;
     private boolean paused;
@@ -146,7 +149,15 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     @Override
     public void moveOff(String fromBackend, String reason, long deadlineNanos) {
         onLoop(() -> {
-            if (finished || !live || current == null || move != null || !current.backend().equals(fromBackend)) {
+            if (!finished && live && move != null) {
+                // a move is under way, possibly onto this very origin (a rolling update drains one after the
+                // other): look again when it is done, instead of waiting for the next audit
+                againFrom = fromBackend;
+                againReason = reason;
+                againDeadline = deadlineNanos;
+                return;
+            }
+            if (finished || !live || current == null || !current.backend().equals(fromBackend)) {
                 return;
             }
             Move m = new Move(DRAIN, lastMediaNanos);
@@ -547,6 +558,11 @@ final class LiveRelay extends OriginExchange implements MovableSession {
                 .addKeyValue("reason", m.reason).addKeyValue("attempts", m.attempts)
                 .addKeyValue("stallMs", stall / 1_000_000).addKeyValue("moveMs", (now - m.startedNanos) / 1_000_000)
                 .log("{} session moved", media.protocol());
+        String again = againFrom;
+        againFrom = null;
+        if (again != null) {
+            moveOff(again, againReason, againDeadline);
+        }
     }
 
     /** Writes what the media framed so far to the client (not flushed). */

@@ -43,6 +43,9 @@ final class OriginSwitcher implements MovableSession {
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> holdTimer;
     private boolean ended;
+    private String againFrom;
+    private String againReason;
+    private long againDeadline;
 
     OriginSwitcher(ClientSession session, RtmpServer server, Channel client, RtmpRequest request, String backendId) {
         this.session = session;
@@ -89,16 +92,30 @@ final class OriginSwitcher implements MovableSession {
     @Override
     public void moveOff(String from, String reason, long deadline) {
         client.eventLoop().execute(() -> {
-            if (ended || !from.equals(backendId) || moveReason != null || relay.active() == null) {
+            if (ended) {
                 return;
             }
-            begin(reason.contains("drain") ? "drain" : "origin-removed", from);
-            deadlineNanos = deadline;
-            makeBeforeBreak = true;
-            long delay = Math.max(0, deadline - System.nanoTime());
-            deadlineTimer = client.eventLoop().schedule(this::drainDeadline, delay, TimeUnit.NANOSECONDS);
-            openLeg();
+            if (moveReason != null || relay.active() == null) {
+                // a move is under way, possibly onto this very origin (a rolling update drains one after the
+                // other): look again when it is done, instead of waiting for the next audit
+                againFrom = from;
+                againReason = reason;
+                againDeadline = deadline;
+                return;
+            }
+            if (from.equals(backendId)) {
+                startMove(from, reason, deadline);
+            }
         });
+    }
+
+    private void startMove(String from, String reason, long deadline) {
+        begin(reason.contains("drain") ? "drain" : "origin-removed", from);
+        deadlineNanos = deadline;
+        makeBeforeBreak = true;
+        long delay = Math.max(0, deadline - System.nanoTime());
+        deadlineTimer = client.eventLoop().schedule(this::drainDeadline, delay, TimeUnit.NANOSECONDS);
+        openLeg();
     }
 
     /** The active leg died: keep the client, re-route, resume. */
@@ -254,6 +271,11 @@ final class OriginSwitcher implements MovableSession {
         }
         moveReason = null;
         avoid.clear();
+        String again = againFrom;
+        againFrom = null;
+        if (again != null && again.equals(backendId) && !ended && relay.active() != null) {
+            startMove(again, againReason, againDeadline);
+        }
     }
 
     private void openLeg() {
