@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The harness's own measurement code: histogram buckets and percentiles, the send-time stamp, /proc parsing, and
  * the migration scenario's gap and sequence accounting and metrics parsing, and the segments scenario's HLS
- * fixture, playlist reading, nginx stub_status parsing and pacing.
+ * fixture, playlist reading, nginx stub_status parsing, pacing and per-request figures.
  */
 class MeasurementTest {
 
@@ -272,5 +272,22 @@ class MeasurementTest {
         assertThat(p.due(8500)).isEqualTo(9000);
         assertThat(p.due(20_000)).isEqualTo(20_000); // stalled for 11 slots: restart from now, no burst of 11
         assertThat(p.due(20_000)).isEqualTo(21_000);
+    }
+
+    @Test
+    void segmentPhaseFiguresPerRequestAndPerCpuSecond() {
+        SegmentsScenario.Phase p = new SegmentsScenario.Phase("pool", 0, 20.0, 40_000, 33_333, 6_667,
+                8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 10.0, 6.0, 40, 4.0, 6.0,
+                new NginxStatus(20, 16, 16, 40_000));
+        assertThat(p.requestsPerSecond()).isEqualTo(2000.0);
+        assertThat(p.proxyCpuMsPer1000()).isEqualTo(250.0);       // 10 s CPU / 40,000 requests = 250 us each
+        assertThat(p.requestsPerProxyCpuSecond()).isEqualTo(4000.0);
+        assertThat(p.originConnectionsPer1000()).isEqualTo(0.4);
+        assertThat(p.benchCores()).isEqualTo(1.0);
+        SegmentsScenario.Phase direct = new SegmentsScenario.Phase("direct", 0, 20.0, 40_000, 33_333, 6_667,
+                8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, Double.NaN, Double.NaN, -1,
+                4.0, 6.0, new NginxStatus(16, 16, 16, 40_000));
+        assertThat(direct.proxyCpuMsPer1000()).isNaN();
+        assertThat(direct.benchCores()).isEqualTo(0.5);
     }
 }
