@@ -102,7 +102,7 @@ public final class BenchMain {
                     if (name.equals("segments")) {
                         SegmentsScenario seg = SegmentsScenario.from(o);
                         System.out.println("== " + seg.describe());
-                        seg.run(System.out, work, redis.port(), proxyJar, javaOpts,
+                        seg.run(System.out, work, redis, proxyJar, javaOpts,
                                 proxyEnv(o.string("proxy-env", "")));
                         continue;
                     }
@@ -191,7 +191,7 @@ public final class BenchMain {
                 once), kill (1/0); segments keys: clients, segments (per playlist), size (average segment KB),
                 warmup, duration (each of the six phases), rate (requests/s of the fixed-rate phases; 0 = half the
                 slower proxy's unpaced rate, -1 = skip them), pool (the pooled proxy's PROXY_HTTP_ORIGIN_POOL; -1 =
-                its default).
+                its default), rounds (repeat every phase; even rounds run the pooled proxy before the other).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

@@ -79,7 +79,7 @@ final class SegmentsScenario {
                  long bytes, long errors, long reconnects, List<String> errorSamples, long segP50, long segP99,
                  long segP999, long firstByteP50, long firstByteP99, long playlistP50, long playlistP99,
                  double proxyCpu, double proxySystemCpu, long proxyFds, double originCpu, double clientCpu,
-                 NginxStatus origin) {
+                 NginxStatus origin, long redisCalls) {
 
         double requestsPerSecond() {
             return requests / seconds;
@@ -99,13 +99,19 @@ final class SegmentsScenario {
             return origin.requests() > 0 ? 1000.0 * origin.accepts() / origin.requests() : Double.NaN;
         }
 
+        /** Redis commands (both proxies', without the harness's INFO) per request of the window. */
+        double redisCallsPerRequest() {
+            return requests > 0 ? (double) redisCalls / requests : Double.NaN;
+        }
+
         double benchCores() {
             return ((Double.isNaN(proxyCpu) ? 0 : proxyCpu) + originCpu + clientCpu) / seconds;
         }
     }
 
-    void run(PrintStream out, Path work, int redisPort, Path proxyJar, List<String> javaOpts,
+    void run(PrintStream out, Path work, RedisServer redis, Path proxyJar, List<String> javaOpts,
              Map<String, String> proxyEnv) {
+        int redisPort = redis.port();
         List<AutoCloseable> open = new ArrayList<>();
         try (SegmentLoad load = new SegmentLoad(clientThreads)) {
             Path root = work.resolve("nginx-segments").resolve("html");
@@ -154,10 +160,10 @@ final class SegmentsScenario {
                     }
                     String r = rounds > 1 ? " " + round : "";
                     List<Phase> g = new ArrayList<>();
-                    g.add(phase(out, load, "direct" + r, nginx.httpPort(), -1, nginx, offered));
+                    g.add(phase(out, load, "direct" + r, nginx.httpPort(), -1, nginx, redis, offered));
                     for (boolean p : poolFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                        g.add(p ? phase(out, load, "pool" + r, pooled.httpPort(), pooled.pid(), nginx, offered)
-                                : phase(out, load, "no pool" + r, noPool.httpPort(), noPool.pid(), nginx, offered));
+                        g.add(p ? phase(out, load, "pool" + r, pooled.httpPort(), pooled.pid(), nginx, redis, offered)
+                                : phase(out, load, "no pool" + r, noPool.httpPort(), noPool.pid(), nginx, redis, offered));
                     }
                     groups.add(g);
                     for (ProxyProcess p : List.of(noPool, pooled)) {
@@ -213,7 +219,7 @@ final class SegmentsScenario {
     }
 
     private Phase phase(PrintStream out, SegmentLoad load, String label, int port, long proxyPid, NginxOrigin nginx,
-                        double offered) {
+                        RedisServer redis, double offered) {
         out.printf("   [%s] %s%s: warm-up %d s, window %d s, load average %s%n", java.time.Instant.now(), label,
                 offered > 0 ? " at " + fmt(offered) + " requests/s" : " unpaced", warmupSeconds, durationSeconds,
                 ProcStats.loadAverage());
@@ -225,12 +231,15 @@ final class SegmentsScenario {
             double origin0 = ProcStats.cpuSeconds(nginx.pid());
             double client0 = ProcStats.cpuSeconds(self);
             NginxStatus status0 = NginxStatus.read(nginx.httpPort());
+            Map<String, Long> redis0 = redis.commandCalls();
             long t0 = System.nanoTime();
             SegmentLoad.Window w = run.stats.open();
             Child.sleep(durationSeconds * 1000L);
             run.stats.close();
             long t1 = System.nanoTime();
             NginxStatus status = NginxStatus.read(nginx.httpPort()).minus(status0);
+            long redisCalls = Report.delta(redis0, redis.commandCalls()).entrySet().stream()
+                    .filter(e -> !e.getKey().equals("info")).mapToLong(Map.Entry::getValue).sum();
             double proxyCpu = proxyPid > 0 ? ProcStats.cpuSeconds(proxyPid) - proxy0 : Double.NaN;
             double proxySys = proxyPid > 0 ? ProcStats.systemSeconds(proxyPid) - proxySys0 : Double.NaN;
             long fds = proxyPid > 0 ? ProcStats.openFiles(proxyPid) : -1;
@@ -239,7 +248,8 @@ final class SegmentsScenario {
                     w.segment.percentile(0.50), w.segment.percentile(0.99), w.segment.percentile(0.999),
                     w.segmentFirstByte.percentile(0.50), w.segmentFirstByte.percentile(0.99),
                     w.playlist.percentile(0.50), w.playlist.percentile(0.99), proxyCpu, proxySys, fds,
-                    ProcStats.cpuSeconds(nginx.pid()) - origin0, ProcStats.cpuSeconds(self) - client0, status);
+                    ProcStats.cpuSeconds(nginx.pid()) - origin0, ProcStats.cpuSeconds(self) - client0, status,
+                    redisCalls);
         }
     }
 
@@ -251,20 +261,21 @@ final class SegmentsScenario {
 
     static void print(PrintStream out, List<List<Phase>> groups) {
         out.println();
-        out.printf("%-9s %9s %8s %8s %12s %8s %8s %8s %8s %8s %8s %6s %6s %8s %9s %10s %8s %9s %6s %5s%n", "phase",
+        out.printf("%-9s %9s %8s %8s %12s %8s %8s %8s %8s %8s %8s %6s %6s %8s %9s %10s %8s %9s %6s %9s %5s%n", "phase",
                 "offered/s", "req/s", "seg/s", "throughput", "seg p50", "seg p99", "ttfb p50", "ttfb p99", "m3u8 p50",
                 "m3u8 p99", "errors", "reconn", "prx cpu", "ms/1k req", "req/cpu-s", "org conn", "conn/1k rq",
-                "org cpu", "cores");
+                "org cpu", "redis/req", "cores");
         for (List<Phase> group : groups) {
             for (Phase p : group) {
-                out.printf("%-9s %9s %8.0f %8.0f %12s %8d %8d %8d %8d %8d %8d %6d %6d %8s %9s %10s %8d %9.1f %5.2fs %5.2f%n",
+                out.printf("%-9s %9s %8.0f %8.0f %12s %8d %8d %8d %8d %8d %8d %6d %6d %8s %9s %10s %8d %9.1f %5.2fs %9.2f %5.2f%n",
                         p.label(), p.offeredRate() > 0 ? fmt(p.offeredRate()) : "unpaced", p.requestsPerSecond(),
                         p.segments() / p.seconds(), Report.bits(p.bytes() * 8 / p.seconds()), p.segP50(), p.segP99(),
                         p.firstByteP50(), p.firstByteP99(), p.playlistP50(), p.playlistP99(), p.errors(),
                         p.reconnects(), Double.isNaN(p.proxyCpu()) ? "-" : String.format("%.2fs", p.proxyCpu()),
                         Double.isNaN(p.proxyCpu()) ? "-" : String.format("%.1f", p.proxyCpuMsPer1000()),
                         Double.isNaN(p.proxyCpu()) ? "-" : String.format("%.0f", p.requestsPerProxyCpuSecond()),
-                        p.origin().accepts(), p.originConnectionsPer1000(), p.originCpu(), p.benchCores());
+                        p.origin().accepts(), p.originConnectionsPer1000(), p.originCpu(), p.redisCallsPerRequest(),
+                        p.benchCores());
                 if (!p.errorSamples().isEmpty()) {
                     out.println("         errors (" + p.label() + "): " + p.errorSamples());
                 }
@@ -272,7 +283,8 @@ final class SegmentsScenario {
         }
         out.println("(latencies in us; seg = GET of a segment to its last byte, ttfb = to the response head; "
                 + "ms/1k req = proxy CPU ms per 1,000 requests; org conn = TCP connections the origin accepted in "
-                + "the window; cores = proxy + origin + load client CPU / window)");
+                + "the window; redis/req = Redis commands of both proxies per request; cores = proxy + origin + load client CPU "
+                + "/ window)");
         for (List<Phase> g : groups) {
             summary(out, g);
         }
