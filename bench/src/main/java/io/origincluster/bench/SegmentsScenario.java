@@ -79,7 +79,7 @@ final class SegmentsScenario {
                  long bytes, long errors, long reconnects, List<String> errorSamples, long segP50, long segP99,
                  long segP999, long firstByteP50, long firstByteP99, long playlistP50, long playlistP99,
                  double proxyCpu, double proxySystemCpu, long proxyFds, double originCpu, double clientCpu,
-                 NginxStatus origin, long redisCalls) {
+                 NginxStatus origin, long redisCalls, Map<String, Long> redisByCommand) {
 
         double requestsPerSecond() {
             return requests / seconds;
@@ -238,8 +238,9 @@ final class SegmentsScenario {
             run.stats.close();
             long t1 = System.nanoTime();
             NginxStatus status = NginxStatus.read(nginx.httpPort()).minus(status0);
-            long redisCalls = Report.delta(redis0, redis.commandCalls()).entrySet().stream()
-                    .filter(e -> !e.getKey().equals("info")).mapToLong(Map.Entry::getValue).sum();
+            Map<String, Long> byCommand = Report.delta(redis0, redis.commandCalls());
+            byCommand.remove("info");
+            long redisCalls = byCommand.values().stream().mapToLong(Long::longValue).sum();
             double proxyCpu = proxyPid > 0 ? ProcStats.cpuSeconds(proxyPid) - proxy0 : Double.NaN;
             double proxySys = proxyPid > 0 ? ProcStats.systemSeconds(proxyPid) - proxySys0 : Double.NaN;
             long fds = proxyPid > 0 ? ProcStats.openFiles(proxyPid) : -1;
@@ -249,7 +250,7 @@ final class SegmentsScenario {
                     w.segmentFirstByte.percentile(0.50), w.segmentFirstByte.percentile(0.99),
                     w.playlist.percentile(0.50), w.playlist.percentile(0.99), proxyCpu, proxySys, fds,
                     ProcStats.cpuSeconds(nginx.pid()) - origin0, ProcStats.cpuSeconds(self) - client0, status,
-                    redisCalls);
+                    redisCalls, byCommand);
         }
     }
 
@@ -276,6 +277,12 @@ final class SegmentsScenario {
                         Double.isNaN(p.proxyCpu()) ? "-" : String.format("%.0f", p.requestsPerProxyCpuSecond()),
                         p.origin().accepts(), p.originConnectionsPer1000(), p.originCpu(), p.redisCallsPerRequest(),
                         p.benchCores());
+                if (!Double.isNaN(p.proxyCpu()) && p.requests() > 0) {
+                    StringBuilder sb = new StringBuilder();
+                    p.redisByCommand().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k)
+                            .append(String.format(" %.2f", (double) v / p.requests())));
+                    out.println("          redis commands per request (" + p.label() + "): " + sb);
+                }
                 if (!p.errorSamples().isEmpty()) {
                     out.println("         errors (" + p.label() + "): " + p.errorSamples());
                 }

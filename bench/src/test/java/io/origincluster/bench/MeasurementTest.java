@@ -278,7 +278,8 @@ class MeasurementTest {
     void segmentPhaseFiguresPerRequestAndPerCpuSecond() {
         SegmentsScenario.Phase p = new SegmentsScenario.Phase("pool", 0, 20.0, 40_000, 33_333, 6_667,
                 8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 10.0, 6.0, 40, 4.0, 6.0,
-                new NginxStatus(20, 16, 16, 40_000), 40_000);
+                new NginxStatus(20, 16, 16, 40_000), 40_000,
+                Map.of("evalsha", 40_000L));
         assertThat(p.requestsPerSecond()).isEqualTo(2000.0);
         assertThat(p.proxyCpuMsPer1000()).isEqualTo(250.0);       // 10 s CPU / 40,000 requests = 250 us each
         assertThat(p.requestsPerProxyCpuSecond()).isEqualTo(4000.0);
@@ -287,7 +288,7 @@ class MeasurementTest {
         assertThat(p.redisCallsPerRequest()).isEqualTo(1.0);
         SegmentsScenario.Phase direct = new SegmentsScenario.Phase("direct", 0, 20.0, 40_000, 33_333, 6_667,
                 8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, Double.NaN, Double.NaN, -1,
-                4.0, 6.0, new NginxStatus(16, 16, 16, 40_000), 52);
+                4.0, 6.0, new NginxStatus(16, 16, 16, 40_000), 52, Map.of());
         assertThat(direct.proxyCpuMsPer1000()).isNaN();
         assertThat(direct.benchCores()).isEqualTo(0.5);
     }
