@@ -39,8 +39,8 @@ public final class BenchMain {
         try {
             RedisServer redis = RedisServer.start(work);
             open.add(redis);
-            // the migration scenario brings its own two origins and proxy; the others share these
-            boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration"));
+            // the migration and segments scenarios bring their own origins and proxies; the others share these
+            boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration") && !s.equals("segments"));
             NginxOrigin nginx = shared ? NginxOrigin.start(work) : null;
             if (nginx != null) {
                 open.add(nginx);
@@ -97,6 +97,13 @@ public final class BenchMain {
                         System.out.println("   " + m.describe() + " ...");
                         m.run(System.out, work, redis.port(), proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")),
                                 load);
+                        continue;
+                    }
+                    if (name.equals("segments")) {
+                        SegmentsScenario seg = SegmentsScenario.from(o);
+                        System.out.println("== " + seg.describe());
+                        seg.run(System.out, work, redis, proxyJar, javaOpts,
+                                proxyEnv(o.string("proxy-env", "")));
                         continue;
                     }
                     if (name.equals("srt")) {
@@ -172,10 +179,19 @@ public final class BenchMain {
                               messages; quiet window, then the busiest origin drained (stall per moved player,
                               time to drain, lost/duplicated messages, disconnects, the proxy's move metrics), then
                               the other origin SIGKILLed (break-before-make)
+                  segments    not in the default set: HLS playlist + segment GETs by 16 keep-alive clients (a playlist
+                              of 5 segments, 100-300 KB, served by nginx over HTTP), directly and through two proxies
+                              of its own, PROXY_HTTP_ORIGIN_POOL=0 (a new origin connection per request) and the
+                              default pool; unpaced, then all three at one fixed request rate: requests/s, bytes/s,
+                              segment latency p50/p99 (added = proxy - direct), proxy CPU per 1,000 requests, origin
+                              connections accepted (nginx stub_status)
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration; migration keys: streams, players, fps, size,
                 gop (messages per keyframe), warmup, duration (each window), ramp, heartbeat (seconds, 0 = register
-                once), kill (1/0).
+                once), kill (1/0); segments keys: clients, segments (per playlist), size (average segment KB),
+                warmup, duration (each of the six phases), rate (requests/s of the fixed-rate phases; 0 = half the
+                slower proxy's unpaced rate, -1 = skip them), pool (the pooled proxy's PROXY_HTTP_ORIGIN_POOL; -1 =
+                its default), rounds (repeat every phase; even rounds run the pooled proxy before the other).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The origin: Debian's nginx with the RTMP module on a loopback port, one worker, live only (no HLS, so its disk
- * writes do not add noise), with enough worker connections for the 10,000-player scenario.
+ * writes do not add noise), with enough worker connections for the 10,000-player scenario. The segments scenario
+ * also gives it an HTTP server for a fixed set of HLS files.
  */
 public final class NginxOrigin implements AutoCloseable {
 
@@ -17,10 +18,12 @@ public final class NginxOrigin implements AutoCloseable {
 
     private final Child child;
     private final int rtmpPort;
+    private final int httpPort;
 
-    private NginxOrigin(Child child, int rtmpPort) {
+    private NginxOrigin(Child child, int rtmpPort, int httpPort) {
         this.child = child;
         this.rtmpPort = rtmpPort;
+        this.httpPort = httpPort;
     }
 
     public static NginxOrigin start(Path workDir) {
@@ -29,6 +32,16 @@ public final class NginxOrigin implements AutoCloseable {
 
     /** One more origin: its own directory and log name (the migration scenario runs two). */
     public static NginxOrigin start(Path workDir, String logName, String dirName) {
+        return start(workDir, logName, dirName, null);
+    }
+
+    /**
+     * As above, plus (when {@code httpRoot} is set) an HTTP server on another loopback port that serves the files
+     * under {@code httpRoot} (HLS playlists and segments; keep-alive as nginx's defaults: 1,000 requests or 75 s per
+     * connection; sendfile, no access log) and {@code /stub_status}, whose {@code accepts} counter is the number
+     * of TCP connections the origin accepted.
+     */
+    public static NginxOrigin start(Path workDir, String logName, String dirName, Path httpRoot) {
         if (!Files.isRegularFile(Path.of(MODULE))) {
             throw new IllegalStateException("nginx RTMP module missing at " + MODULE
                     + "; run scripts/install-test-deps.sh");
@@ -56,12 +69,41 @@ public final class NginxOrigin implements AutoCloseable {
                       }
                     }
                     """.formatted(MODULE, dir, port);
+            int httpPort = 0;
+            if (httpRoot != null) {
+                httpPort = Child.freeTcp();
+                conf += """
+                        http {
+                          access_log off;
+                          sendfile on;
+                          tcp_nopush on;
+                          keepalive_requests 1000;
+                          keepalive_timeout 75s;
+                          types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+                          default_type application/octet-stream;
+                          client_body_temp_path %1$s/tmp/body;
+                          proxy_temp_path %1$s/tmp/proxy;
+                          fastcgi_temp_path %1$s/tmp/fastcgi;
+                          uwsgi_temp_path %1$s/tmp/uwsgi;
+                          scgi_temp_path %1$s/tmp/scgi;
+                          server {
+                            listen 127.0.0.1:%2$d;
+                            root %3$s;
+                            location = /stub_status { stub_status; }
+                          }
+                        }
+                        """.formatted(dir, httpPort, httpRoot.toAbsolutePath());
+                Files.createDirectories(dir.resolve("tmp"));
+            }
             Path file = dir.resolve("nginx.conf");
             Files.writeString(file, conf);
             Child c = Child.start(logName, List.of("nginx", "-p", dir.toString(), "-c", file.toString()),
                     Map.of(), dir, workDir.resolve("logs"));
             c.awaitTcp(port, 10);
-            return new NginxOrigin(c, port);
+            if (httpPort > 0) {
+                c.awaitTcp(httpPort, 10);
+            }
+            return new NginxOrigin(c, port, httpPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,6 +111,11 @@ public final class NginxOrigin implements AutoCloseable {
 
     public int rtmpPort() {
         return rtmpPort;
+    }
+
+    /** The HTTP port, or 0 when started without an HTTP root. */
+    public int httpPort() {
+        return httpPort;
     }
 
     public long pid() {

@@ -18,12 +18,14 @@ public final class ProxyProcess implements AutoCloseable {
     private final int rtmpPort;
     private final int srtPort;
     private final int systemApiPort;
+    private final int httpPort;
 
-    private ProxyProcess(Child child, int rtmpPort, int srtPort, int systemApiPort) {
+    private ProxyProcess(Child child, int rtmpPort, int srtPort, int systemApiPort, int httpPort) {
         this.child = child;
         this.rtmpPort = rtmpPort;
         this.srtPort = srtPort;
         this.systemApiPort = systemApiPort;
+        this.httpPort = httpPort;
     }
 
     public static ProxyProcess start(Path jar, List<String> javaOpts, Path workDir, int originRtmpPort,
@@ -43,9 +45,10 @@ public final class ProxyProcess implements AutoCloseable {
         int rtmp = Child.freeTcp();
         int srt = Child.freeUdp();
         int systemApi = Child.freeTcp();
+        int http = Child.freeTcp();
         Map<String, String> env = new HashMap<>();
         env.put("PROXY_RTMP_SERVER", "127.0.0.1:" + rtmp);
-        env.put("PROXY_HTTP_SERVER", "127.0.0.1:" + Child.freeTcp());
+        env.put("PROXY_HTTP_SERVER", "127.0.0.1:" + http);
         env.put("PROXY_HTTP_API", "127.0.0.1:" + Child.freeTcp());
         env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + Child.freeUdp());
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
@@ -75,7 +78,8 @@ public final class ProxyProcess implements AutoCloseable {
         Child c = Child.start(name, cmd, env, dir, workDir.resolve("logs"));
         c.awaitTcp(rtmp, 60);
         c.awaitTcp(systemApi, 30);
-        return new ProxyProcess(c, rtmp, srt, systemApi);
+        c.awaitTcp(http, 30);
+        return new ProxyProcess(c, rtmp, srt, systemApi, http);
     }
 
     public int rtmpPort() {
@@ -88,6 +92,11 @@ public final class ProxyProcess implements AutoCloseable {
 
     public int systemApiPort() {
         return systemApiPort;
+    }
+
+    /** The HTTP stream listener (FLV, TS, HLS, DASH). */
+    public int httpPort() {
+        return httpPort;
     }
 
     public long pid() {

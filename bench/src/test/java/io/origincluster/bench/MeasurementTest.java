@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The harness's own measurement code: histogram buckets and percentiles, the send-time stamp, /proc parsing, and
- * the migration scenario's gap and sequence accounting and metrics parsing.
+ * the migration scenario's gap and sequence accounting and metrics parsing, and the segments scenario's HLS
+ * fixture, playlist reading, nginx stub_status parsing, pacing and per-request figures.
  */
 class MeasurementTest {
 
@@ -208,5 +209,87 @@ class MeasurementTest {
         assertThat(PromText.sum(s, "jvm_info", l -> "x \"y\" {z}".equals(l.get("runtime")))).isEqualTo(1.0);
         assertThat(PromText.sum(s, "origincluster_origins_registered", l -> l.isEmpty())).isEqualTo(2.0);
         assertThat(PromText.sum(s, "nothing", l -> true)).isZero();
+    }
+
+    @Test
+    void segmentSizesSpreadAroundTheAverageInWholeTsPackets() {
+        int[] sizes = Hls.segmentSizes(5, 200_000);
+        assertThat(sizes).hasSize(5);
+        for (int sz : sizes) {
+            assertThat(sz % Hls.TS_PACKET).isZero();
+        }
+        assertThat(sizes[0]).isBetween(100_000 - Hls.TS_PACKET, 100_000);
+        assertThat(sizes[4]).isBetween(300_000 - Hls.TS_PACKET, 300_000);
+        assertThat(java.util.Arrays.stream(sizes).sum() / 5.0).isBetween(199_000.0, 200_000.0);
+        assertThat(Hls.segmentSizes(1, 1000)).containsExactly(940);
+    }
+
+    @Test
+    void segmentTargetsResolveAgainstThePlaylistAndKeepTheToken() {
+        String rewritten = """
+                #EXTM3U
+                #EXT-X-VERSION:3
+                #EXT-X-TARGETDURATION:2
+                #EXTINF:2.000,
+                bench-0.ts?oc_hls_token=abc.def
+                #EXTINF:2.000,\r
+                sub/bench-1.ts?x=1&oc_hls_token=abc.def\r
+
+                #EXTINF:2.000,
+                /other/bench-2.ts?oc_hls_token=t
+                #EXTINF:2.000,
+                http://127.0.0.1:8080/live/bench-3.ts?oc_hls_token=u
+                """;
+        assertThat(Hls.segmentTargets(rewritten, "/live/bench.m3u8")).containsExactly(
+                "/live/bench-0.ts?oc_hls_token=abc.def", "/live/sub/bench-1.ts?x=1&oc_hls_token=abc.def",
+                "/other/bench-2.ts?oc_hls_token=t", "/live/bench-3.ts?oc_hls_token=u");
+        assertThat(Hls.segmentTargets(Hls.playlist(List.of("a-0.ts", "a-1.ts")), "/live/a.m3u8"))
+                .containsExactly("/live/a-0.ts", "/live/a-1.ts");
+    }
+
+    @Test
+    void nginxStubStatusParsesAndADeltaLeavesOutTheReadsOwnConnection() {
+        NginxStatus a = NginxStatus.parse("""
+                Active connections: 3\s
+                server accepts handled requests
+                 10 10 20\s
+                Reading: 0 Writing: 1 Waiting: 2\s
+                """);
+        assertThat(a).isEqualTo(new NginxStatus(3, 10, 10, 20));
+        NginxStatus b = NginxStatus.parse("Active connections: 17\r\nserver accepts handled requests\r\n"
+                + " 27 27 1021\r\nReading: 0 Writing: 1 Waiting: 16\r\n");
+        // 16 connections and 1,000 requests of the load between the reads, plus the second read's own
+        assertThat(b.minus(a)).isEqualTo(new NginxStatus(17, 16, 16, 1000));
+    }
+
+    @Test
+    void pacerKeepsTheRateAndDoesNotBurstAfterAStall() {
+        Pacer p = new Pacer(1000, 5000);
+        assertThat(p.due(0)).isEqualTo(5000);       // first slot in the future: wait for it
+        assertThat(p.due(5100)).isEqualTo(6000);
+        assertThat(p.due(6900)).isEqualTo(7000);
+        assertThat(p.due(7500)).isEqualTo(8000);    // a little late (less than one interval): keep the schedule
+        assertThat(p.due(8500)).isEqualTo(9000);
+        assertThat(p.due(20_000)).isEqualTo(20_000); // stalled for 11 slots: restart from now, no burst of 11
+        assertThat(p.due(20_000)).isEqualTo(21_000);
+    }
+
+    @Test
+    void segmentPhaseFiguresPerRequestAndPerCpuSecond() {
+        SegmentsScenario.Phase p = new SegmentsScenario.Phase("pool", 0, 20.0, 40_000, 33_333, 6_667,
+                8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 10.0, 6.0, 40, 4.0, 6.0,
+                new NginxStatus(20, 16, 16, 40_000), 40_000,
+                Map.of("evalsha", 40_000L));
+        assertThat(p.requestsPerSecond()).isEqualTo(2000.0);
+        assertThat(p.proxyCpuMsPer1000()).isEqualTo(250.0);       // 10 s CPU / 40,000 requests = 250 us each
+        assertThat(p.requestsPerProxyCpuSecond()).isEqualTo(4000.0);
+        assertThat(p.originConnectionsPer1000()).isEqualTo(0.4);
+        assertThat(p.benchCores()).isEqualTo(1.0);
+        assertThat(p.redisCallsPerRequest()).isEqualTo(1.0);
+        SegmentsScenario.Phase direct = new SegmentsScenario.Phase("direct", 0, 20.0, 40_000, 33_333, 6_667,
+                8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, Double.NaN, Double.NaN, -1,
+                4.0, 6.0, new NginxStatus(16, 16, 16, 40_000), 52, Map.of());
+        assertThat(direct.proxyCpuMsPer1000()).isNaN();
+        assertThat(direct.benchCores()).isEqualTo(0.5);
     }
 }
