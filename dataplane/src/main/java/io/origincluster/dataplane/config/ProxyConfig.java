@@ -20,6 +20,7 @@ public record ProxyConfig(
         HttpSettings http,
         WebRtcSettings webrtc,
         SrtSettings srt,
+        RtspSettings rtsp,
         HitlessSettings hitless,
         String description) {
 
@@ -45,8 +46,9 @@ public record ProxyConfig(
         HttpSettings http = HttpSettings.from(env);
         WebRtcSettings webrtc = WebRtcSettings.from(env);
         SrtSettings srt = SrtSettings.from(env);
+        RtspSettings rtsp = RtspSettings.from(env);
         HitlessSettings hitless = HitlessSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                hitless, env.describe());
+                rtsp, hitless, env.describe());
     }
 }
