@@ -8,6 +8,7 @@ import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.RtmpServer;
+import io.origincluster.dataplane.rtsp.RtspServer;
 import io.origincluster.dataplane.srt.SrtServer;
 import io.origincluster.dataplane.system.DefaultBackend;
 import io.origincluster.dataplane.system.SystemApiServer;
@@ -82,6 +83,9 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new SystemApiServer(config.systemApi(), transports, store, metrics, routing.sessions(),
                 () -> started));
         servers.add(new HttpStreamServer(config, routing, transports));
+        if (config.rtsp().enabled()) {
+            servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports));
+        }
         try {
             for (ProtocolServer s : servers) {
                 try {
@@ -140,7 +144,7 @@ public final class Dataplane implements AutoCloseable {
         return transports;
     }
 
-    /** The listener called {@code name} (rtmp, http-stream, http-api, webrtc, srt, system-api). */
+    /** The listener called {@code name} (rtmp, http-stream, http-api, webrtc, srt, system-api, rtsp). */
     public ProtocolServer server(String name) {
         return servers.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no server " + name));

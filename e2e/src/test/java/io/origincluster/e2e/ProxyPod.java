@@ -51,6 +51,7 @@ public final class ProxyPod implements AutoCloseable {
             }
             local.put(l, "127.0.0.1:0");
         }
+        local.put("PROXY_RTSP_SERVER", "127.0.0.1:0"); // the operator does not set it (yet): never the default port
         Dataplane dp = new Dataplane(ProxyConfig.from(local)).start();
         Deployment ready = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(d).editMetadata()
                 .withResourceVersion(null).endMetadata()
