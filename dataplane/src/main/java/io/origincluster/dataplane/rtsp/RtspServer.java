@@ -93,6 +93,11 @@ public final class RtspServer implements ProtocolServer {
         return sessions.stream().filter(RtspSession::streaming).count();
     }
 
+    /** The largest outbound backlog any session holds right now (client or origin side), in bytes. */
+    public long maxPendingWriteBytes() {
+        return sessions.stream().mapToLong(RtspSession::pendingWriteBytes).max().orElse(0);
+    }
+
     /** SETUPs answered 461 because they offered no TCP transport, since start. */
     public long unsupportedTransports() {
         return unsupportedTransports.sum();

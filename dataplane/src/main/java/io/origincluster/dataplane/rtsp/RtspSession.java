@@ -53,7 +53,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     private String mode = "describe";
     private StreamKey key;
     private Addressing addressing;
-    private OriginLeg leg;
+    private volatile OriginLeg leg;
     private RtspLiveSession live;
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
@@ -65,6 +65,16 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
 
     boolean streaming() {
         return streaming;
+    }
+
+    long pendingWriteBytes() {
+        OriginLeg l = leg;
+        return Math.max(pending(channel), l == null ? 0 : pending(l.channel()));
+    }
+
+    private static long pending(Channel ch) {
+        var buffer = ch == null ? null : ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     @Override

@@ -38,6 +38,10 @@ final class RawRtsp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    InputStream input() {
+        return in;
+    }
+
     void send(String text) throws IOException {
         send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
