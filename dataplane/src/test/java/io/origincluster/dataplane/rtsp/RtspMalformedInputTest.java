@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.testpeers.GstRtspOrigin;
 import io.origincluster.dataplane.testpeers.LeakWatch;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ class RtspMalformedInputTest {
     static void start() throws Exception {
         leaks = new LeakWatch();
         origin = GstRtspOrigin.start(List.of("/live/cam1"), List.of());
-        proxy = RtspHarness.start(Map.of("PROXY_RTSP_SETUP_TIMEOUT", "2s", "PROXY_RTSP_IDLE_TIMEOUT", "1s"));
+        proxy = RtspHarness.start(Map.of("PROXY_RTSP_SETUP_TIMEOUT", "3s", "PROXY_RTSP_IDLE_TIMEOUT", "1s"));
         RtspHarness.register(proxy.store(), "gst-0", origin);
         port = proxy.port("rtsp");
     }
@@ -127,14 +126,18 @@ class RtspMalformedInputTest {
         try (RawRtsp c = new RawRtsp(port)) {
             long t0 = System.nanoTime();
             assertThat(c.closedWithin(5000)).isTrue();
-            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(1500L, 4000L);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(2500L, 5000L);
         }
         try (RawRtsp c = new RawRtsp(port)) {
-            // DESCRIBE routes, then nothing more: the relay's idle deadline (1 s) comes before the setup one (2 s)
-            c.send(("DESCRIBE " + base() + " RTSP/1.0\r\nCSeq: 1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            // DESCRIBE routes, then nothing more: the relay's idle deadline (1 s after the origin's answer, checked
+            // every 0.5 s) comes before the setup one (3 s after connecting)
+            long connected = System.nanoTime();
+            assertThat(c.request("DESCRIBE", base(), 1).status()).isEqualTo(200);
             long t0 = System.nanoTime();
             assertThat(c.closedWithin(5000)).isTrue();
-            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(700L, 1900L);
+            long now = System.nanoTime();
+            assertThat((now - t0) / 1_000_000).isBetween(700L, 2000L);
+            assertThat((now - connected) / 1_000_000).as("before the setup deadline").isLessThan(3000L);
         }
         assertNoSessionLeft();
     }
