@@ -38,6 +38,11 @@ final class RawRtsp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Sends FIN but keeps reading: a half-open connection. */
+    void halfClose() throws IOException {
+        socket.shutdownOutput();
+    }
+
     InputStream input() {
         return in;
     }

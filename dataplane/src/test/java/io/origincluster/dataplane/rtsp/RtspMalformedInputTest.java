@@ -142,6 +142,22 @@ class RtspMalformedInputTest {
         assertNoSessionLeft();
     }
 
+    @Test
+    void aPlayerThatHalfClosesIsDisconnectedAndItsOriginLegClosed() throws Exception {
+        try (RawRtsp c = new RawRtsp(port)) {
+            assertThat(c.request("DESCRIBE", base(), 1).status()).isEqualTo(200);
+            RawRtsp.Response s = c.request("SETUP", base() + "/stream=0", 2,
+                    "Transport: RTP/AVP/TCP;unicast;interleaved=0-1");
+            String session = s.header("Session").split(";")[0];
+            assertThat(c.request("PLAY", base() + "/", 3, "Session: " + session).status()).isEqualTo(200);
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> RtspHarness.rtsp(proxy).streamingSessions() == 1);
+            c.halfClose();
+            assertThat(c.closedWithin(2000)).as("media stops: the session ended, not only its read side").isTrue();
+        }
+        assertNoSessionLeft();
+    }
+
     private static void assertNoSessionLeft() {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> RtspHarness.rtsp(proxy).activeSessions() == 0);
         assertThat(proxy.routing().sessions().size()).isZero();

@@ -82,6 +82,8 @@ class RtspProxyPeersTest {
             RawRtsp.Response options = c.request("OPTIONS", base, 1);
             assertThat(options.status()).isEqualTo(200);
             assertThat(options.header("CSeq")).isEqualTo("1");
+            assertThat(options.header("Public")).as("answered by the proxy before routing").contains("ANNOUNCE");
+            assertThat(options.header("Server")).isNull();
             RawRtsp.Response d = c.request("DESCRIBE", base, 2, "Accept: application/sdp");
             assertThat(d.status()).isEqualTo(200);
             assertThat(d.header("CSeq")).isEqualTo("2");
@@ -103,7 +105,10 @@ class RtspProxyPeersTest {
             RawRtsp.Response keepAlive = c.request("GET_PARAMETER", base + "/", 6, "Session: " + session);
             assertThat(keepAlive.status()).isEqualTo(200);
             assertThat(keepAlive.header("CSeq")).isEqualTo("6");
-            RawRtsp.Response other = c.request("DESCRIBE", "rtsp://127.0.0.1:" + port + "/live/other", 7);
+            RawRtsp.Response ping = c.request("OPTIONS", base + "/", 7, "Session: " + session);
+            assertThat(ping.header("CSeq")).isEqualTo("7");
+            assertThat(ping.header("Server")).as("a keep-alive reaches the origin").contains("GStreamer");
+            RawRtsp.Response other = c.request("DESCRIBE", "rtsp://127.0.0.1:" + port + "/live/other", 77);
             assertThat(other.status()).as("one stream per connection").isEqualTo(400);
             RawRtsp.Response teardown = c.request("TEARDOWN", base + "/", 8, "Session: " + session);
             assertThat(teardown.status()).isEqualTo(200);
