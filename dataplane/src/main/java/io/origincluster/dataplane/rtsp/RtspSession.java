@@ -44,7 +44,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     private final RtspServer server;
     private final String sid = SessionIds.next();
     private final List<RtspMessage> queued = new ArrayList<>();
-    /** CSeq to method of the requests the origin has not answered yet (bounded by {@link #MAX_IN_FLIGHT}). */
+    /** CSeq to method of the requests the origin has not answered yet (the newest {@link #MAX_IN_FLIGHT}). */
     private final Map<String, String> inFlight = new LinkedHashMap<>();
     private final BitSet clientChannels = new BitSet(256);
     private Channel channel;
@@ -228,23 +228,20 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             m.set("Transport", tcp);
         }
         m.body(addressing.sdpToOrigin(m, m.body()));
-        if (!track(m)) {
-            return;
-        }
+        track(m);
         leg.channel().write(m);
     }
 
-    private boolean track(RtspMessage request) {
+    /** Remembers which method a CSeq is; an origin that never answers some request only pushes out the oldest. */
+    private void track(RtspMessage request) {
         String cseq = request.header("CSeq");
         if (cseq == null) {
-            return true;
+            return;
         }
         if (inFlight.size() >= MAX_IN_FLIGHT) {
-            end("more than " + MAX_IN_FLIGHT + " requests unanswered", new RtspProtocolException("too many requests"));
-            return false;
+            inFlight.remove(inFlight.keySet().iterator().next());
         }
         inFlight.put(cseq, request.method());
-        return true;
     }
 
     /** Everything the origin sends, on the event loop. */
