@@ -14,10 +14,7 @@ import io.origincluster.dataplane.rtsp.codec.RtspProtocolException;
 import io.origincluster.state.Protocol;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,16 +34,13 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RtspSession.class);
     static final String PUBLIC = "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, "
             + "SET_PARAMETER";
-    private static final int MAX_IN_FLIGHT = 16;
 
     private enum Phase { INIT, CONNECTING, RELAY, ENDED }
 
     private final RtspServer server;
     private final String sid = SessionIds.next();
     private final List<RtspMessage> queued = new ArrayList<>();
-    /** CSeq to method of the requests the origin has not answered yet (the newest {@link #MAX_IN_FLIGHT}). */
-    private final Map<String, String> inFlight = new LinkedHashMap<>();
-    private final BitSet clientChannels = new BitSet(256);
+    private final RtspDialog dialog = new RtspDialog();
     private Channel channel;
     private volatile Phase phase = Phase.INIT;
     private volatile boolean streaming;
@@ -91,7 +85,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastActivity = System.nanoTime();
         if (msg instanceof InterleavedFrame f) {
-            if (phase != Phase.RELAY || !clientChannels.get(f.channel())) {
+            if (phase != Phase.RELAY || !dialog.clientMaySend(f.channel())) {
                 f.release();
                 end("bad interleaved frame", new RtspProtocolException("frame on channel " + f.channel()
                         + ", which no SETUP answer named"));
@@ -146,7 +140,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
         phase = Phase.CONNECTING;
         String uri = first.uri();
         byte[] body = first.body();
-        track(first);
+        dialog.sent(first);
         server.routing().connect(key, Protocol.RTSP, route -> {
             if (phase == Phase.ENDED) {
                 return CompletableFuture.<OriginLeg>completedFuture(null); // never unpin for a client that left
@@ -228,20 +222,8 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             m.set("Transport", tcp);
         }
         m.body(addressing.sdpToOrigin(m, m.body()));
-        track(m);
+        dialog.sent(m);
         leg.channel().write(m);
-    }
-
-    /** Remembers which method a CSeq is; an origin that never answers some request only pushes out the oldest. */
-    private void track(RtspMessage request) {
-        String cseq = request.header("CSeq");
-        if (cseq == null) {
-            return;
-        }
-        if (inFlight.size() >= MAX_IN_FLIGHT) {
-            inFlight.remove(inFlight.keySet().iterator().next());
-        }
-        inFlight.put(cseq, request.method());
     }
 
     /** Everything the origin sends, on the event loop. */
@@ -263,16 +245,8 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     }
 
     private void answered(RtspMessage response) {
-        String method = response.header("CSeq") == null ? null : inFlight.remove(response.header("CSeq"));
-        boolean ok = response.status() >= 200 && response.status() < 300;
-        if (!ok || method == null) {
-            return;
-        }
-        if (method.equals("SETUP")) {
-            for (int c : TransportHeader.channels(response.header("Transport"))) {
-                clientChannels.set(c);
-            }
-        } else if ((method.equals("PLAY") || method.equals("RECORD")) && !streaming) {
+        String method = dialog.answered(response);
+        if (("PLAY".equals(method) || "RECORD".equals(method)) && !streaming) {
             streaming = true;
             mode = method.equals("PLAY") ? "play" : "publish";
             setupTimer.cancel(false);
@@ -369,7 +343,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             relayTimer.cancel(false);
         }
         queued.clear();
-        inFlight.clear();
+        dialog.clear();
         if (live != null) {
             live.ended();
             server.routing().sessions().remove(live);
