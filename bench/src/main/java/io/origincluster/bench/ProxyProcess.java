@@ -53,6 +53,7 @@ public final class ProxyProcess implements AutoCloseable {
         env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + Child.freeUdp());
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
         env.put("PROXY_SYSTEM_API", "127.0.0.1:" + systemApi);
+        env.put("PROXY_RTSP_SERVER", "off");
         if (originRtmpPort > 0) {
             env.put("PROXY_DEFAULT_BACKEND_ENABLED", "on");
             env.put("PROXY_DEFAULT_BACKEND_IP", "127.0.0.1");

@@ -13,6 +13,7 @@ import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtmp.RtmpServer;
+import io.origincluster.dataplane.rtsp.RtspServer;
 import io.origincluster.dataplane.srt.SrtServer;
 import io.origincluster.dataplane.system.DefaultBackend;
 import io.origincluster.dataplane.system.SystemApiServer;
@@ -119,6 +120,9 @@ public final class Dataplane implements AutoCloseable {
                 () -> started));
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
                 sm.protocol(SessionMetrics.Kind.HTTP)));
+        if (config.rtsp().enabled()) {
+            servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports));
+        }
         try {
             for (ProtocolServer s : servers) {
                 try {
@@ -186,7 +190,7 @@ public final class Dataplane implements AutoCloseable {
         return transports;
     }
 
-    /** The listener called {@code name} (rtmp, http-stream, http-api, webrtc, srt, system-api). */
+    /** The listener called {@code name} (rtmp, http-stream, http-api, webrtc, srt, system-api, rtsp). */
     public ProtocolServer server(String name) {
         return servers.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no server " + name));

@@ -48,7 +48,7 @@ class DataplaneProcessIT {
                 JAR.toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("PROXY_"));
         for (String name : List.of("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API", "PROXY_WEBRTC_SERVER",
-                "PROXY_SRT_SERVER", "PROXY_SYSTEM_API")) {
+                "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER")) {
             pb.environment().put(name, "127.0.0.1:0");
         }
         pb.environment().putAll(env);

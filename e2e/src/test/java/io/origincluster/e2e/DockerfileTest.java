@@ -34,10 +34,11 @@ class DockerfileTest {
                 defaults.http().streamListen().getPort() + "/tcp",
                 defaults.http().apiListen().getPort() + "/tcp",
                 defaults.systemApi().listen().getPort() + "/tcp",
+                defaults.rtsp().listen().getPort() + "/tcp",
                 defaults.webrtc().listen().getPort() + "/udp",
                 defaults.srt().listen().getPort() + "/udp");
         assertThat(expected).containsExactlyInAnyOrder("11935/tcp", "18080/tcp", "11985/tcp", "12025/tcp",
-                "18000/udp", "20080/udp");
+                "18554/tcp", "18000/udp", "20080/udp");
         assertThat(exposed(df)).isEqualTo(expected);
     }
 

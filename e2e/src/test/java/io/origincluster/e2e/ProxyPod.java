@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class ProxyPod implements AutoCloseable {
     /** Listener variables the operator sets from spec.proxy.ports. */
     static final List<String> LISTENERS = List.of("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API",
-            "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API");
+            "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER");
     private static final Pattern REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
     private final Dataplane dataplane;

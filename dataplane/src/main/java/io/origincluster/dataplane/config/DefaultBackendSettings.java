@@ -12,7 +12,7 @@ import java.util.Map;
  * Unlike the Go proxy, HTTP defaults to 8080 so HTTP-FLV/HLS work with {@code ENABLED=on} alone.
  */
 public record DefaultBackendSettings(boolean enabled, String ip, String rtmp, String http, String api, String rtc,
-                                     String srt) {
+                                     String srt, String rtsp) {
 
     static DefaultBackendSettings from(Env env) {
         boolean enabled = env.onOff("PROXY_DEFAULT_BACKEND_ENABLED", false);
@@ -22,15 +22,19 @@ public record DefaultBackendSettings(boolean enabled, String ip, String rtmp, St
         String api = env.string("PROXY_DEFAULT_BACKEND_API", "1985");
         String rtc = env.string("PROXY_DEFAULT_BACKEND_RTC", "udp://0.0.0.0:8000");
         String srt = env.string("PROXY_DEFAULT_BACKEND_SRT", "udp://0.0.0.0:10080");
+        String rtsp = env.string("PROXY_DEFAULT_BACKEND_RTSP", "").trim();
         if (!ip.matches("[A-Za-z0-9.:\\[\\]_-]{1,253}")) {
             throw new ConfigException("PROXY_DEFAULT_BACKEND_IP", "'" + ip + "' is not an IP address or host name");
         }
-        DefaultBackendSettings s = new DefaultBackendSettings(enabled, ip, rtmp, http, api, rtc, srt);
+        DefaultBackendSettings s = new DefaultBackendSettings(enabled, ip, rtmp, http, api, rtc, srt, rtsp);
         s.endpoints();
         return s;
     }
 
-    /** The parsed endpoints; rtmp/http/api default to TCP, rtc/srt to UDP, as for a registration. */
+    /**
+     * The parsed endpoints; rtmp/http/api/rtsp default to TCP, rtc/srt to UDP, as for a registration. RTSP has no
+     * default: without {@code PROXY_DEFAULT_BACKEND_RTSP} the origin gets no RTSP sessions.
+     */
     public Map<Protocol, List<Endpoint>> endpoints() {
         Map<Protocol, List<Endpoint>> out = new EnumMap<>(Protocol.class);
         out.put(Protocol.RTMP, List.of(parse("PROXY_DEFAULT_BACKEND_RTMP", rtmp, "tcp")));
@@ -38,6 +42,9 @@ public record DefaultBackendSettings(boolean enabled, String ip, String rtmp, St
         out.put(Protocol.API, List.of(parse("PROXY_DEFAULT_BACKEND_API", api, "tcp")));
         out.put(Protocol.RTC, List.of(parse("PROXY_DEFAULT_BACKEND_RTC", rtc, "udp")));
         out.put(Protocol.SRT, List.of(parse("PROXY_DEFAULT_BACKEND_SRT", srt, "udp")));
+        if (!rtsp.isEmpty()) {
+            out.put(Protocol.RTSP, List.of(parse("PROXY_DEFAULT_BACKEND_RTSP", rtsp, "tcp")));
+        }
         return out;
     }
 

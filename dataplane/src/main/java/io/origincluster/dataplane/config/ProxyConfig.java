@@ -20,6 +20,7 @@ public record ProxyConfig(
         HttpSettings http,
         WebRtcSettings webrtc,
         SrtSettings srt,
+        RtspSettings rtsp,
         HitlessSettings hitless,
         ClusterSettings cluster,
         LogSettings log,
@@ -47,10 +48,11 @@ public record ProxyConfig(
         HttpSettings http = HttpSettings.from(env);
         WebRtcSettings webrtc = WebRtcSettings.from(env);
         SrtSettings srt = SrtSettings.from(env);
+        RtspSettings rtsp = RtspSettings.from(env);
         HitlessSettings hitless = HitlessSettings.from(env);
         ClusterSettings cluster = ClusterSettings.from(env);
         LogSettings log = LogSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                hitless, cluster, log, env.describe());
+                rtsp, hitless, cluster, log, env.describe());
     }
 }

@@ -60,7 +60,7 @@ class HttpApiErrorsTest {
     private static Dataplane start(MemoryStateStore store) throws Exception {
         Map<String, String> env = new HashMap<>();
         for (String v : new String[] {"PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API",
-                "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API"}) {
+                "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER"}) {
             env.put(v, "127.0.0.1:0");
         }
         env.put("PROXY_WEBRTC_ORIGIN_TIMEOUT", "2s");

@@ -31,6 +31,11 @@ class ProxyConfigTest {
         assertThat(c.webrtc().listen()).isEqualTo(new InetSocketAddress(18000));
         assertThat(c.srt().listen()).isEqualTo(new InetSocketAddress(20080));
         assertThat(c.systemApi().listen()).isEqualTo(new InetSocketAddress(12025));
+        assertThat(c.rtsp().listen()).isEqualTo(new InetSocketAddress(18554));
+        assertThat(c.rtsp().setupTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.rtsp().idleTimeout()).isEqualTo(Duration.ofSeconds(70));
+        assertThat(c.defaultBackend().endpoints()).as("no RTSP endpoint unless configured")
+                .doesNotContainKey(Protocol.RTSP);
         assertThat(c.http().staticFiles()).isNull();
         assertThat(c.state().type()).isEqualTo(StateSettings.Type.MEMORY);
         assertThat(c.state().redisUri()).isEqualTo("redis://127.0.0.1:6379/0");
@@ -95,6 +100,17 @@ class ProxyConfigTest {
         assertThat(e.get(Protocol.SRT)).containsExactly(new Endpoint("udp", null, 10080));
     }
 
+    @Test
+    void rtspListenerCanBeTurnedOffAndTheDefaultBackendCanOfferRtsp() {
+        ProxyConfig off = ProxyConfig.from(Map.of("PROXY_RTSP_SERVER", "OFF"));
+        assertThat(off.rtsp().enabled()).isFalse();
+        ProxyConfig on = ProxyConfig.from(Map.of("PROXY_RTSP_SERVER", "127.0.0.1:8554",
+                "PROXY_DEFAULT_BACKEND_ENABLED", "on", "PROXY_DEFAULT_BACKEND_RTSP", "8554"));
+        assertThat(on.rtsp().listen()).isEqualTo(new InetSocketAddress("127.0.0.1", 8554));
+        assertThat(on.defaultBackend().endpoints().get(Protocol.RTSP))
+                .containsExactly(new Endpoint("tcp", null, 8554));
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
         "PROXY_RTMP_SERVER          | abc",
@@ -104,6 +120,12 @@ class ProxyConfigTest {
         "PROXY_WEBRTC_SERVER        | :",
         "PROXY_SRT_SERVER           | 1.2.3.4:99999",
         "PROXY_SYSTEM_API           | api",
+        "PROXY_RTSP_SERVER          | on",
+        "PROXY_RTSP_SERVER          | 127.0.0.1:70000",
+        "PROXY_RTSP_SETUP_TIMEOUT   | 10ms",
+        "PROXY_RTSP_SETUP_TIMEOUT   | later",
+        "PROXY_RTSP_IDLE_TIMEOUT    | 1ms",
+        "PROXY_DEFAULT_BACKEND_RTSP | rtsp://1.2.3.4:554",
         "PROXY_LOAD_BALANCER_TYPE   | mesh",
         "PROXY_REDIS_PORT           | 0",
         "PROXY_REDIS_PORT           | sixthousand",

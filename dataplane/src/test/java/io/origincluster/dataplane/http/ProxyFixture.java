@@ -26,6 +26,7 @@ final class ProxyFixture {
                 "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_WEBRTC_SERVER", "127.0.0.1:0",
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
                 "PROXY_SYSTEM_API", "127.0.0.1:0", "PROXY_HTTP_SERVER", "127.0.0.1:0",
+                "PROXY_RTSP_SERVER", "127.0.0.1:0",
                 "PROXY_HLS_TOKEN_KEY", TOKEN_KEY, "PROXY_CONNECT_TIMEOUT", "1s"));
         env.putAll(extra);
         return env;

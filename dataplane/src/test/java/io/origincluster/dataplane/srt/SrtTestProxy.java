@@ -19,7 +19,7 @@ final class SrtTestProxy implements AutoCloseable {
     SrtTestProxy(Map<String, String> extra) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("PROXY_RTMP_SERVER", "0", "PROXY_HTTP_SERVER", "0",
                 "PROXY_HTTP_API", "0", "PROXY_WEBRTC_SERVER", "0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_SYSTEM_API", "0"));
+                "PROXY_SYSTEM_API", "0", "PROXY_RTSP_SERVER", "0"));
         env.putAll(extra);
         dataplane = new Dataplane(ProxyConfig.from(env)).start();
     }

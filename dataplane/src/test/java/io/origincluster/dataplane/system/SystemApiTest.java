@@ -51,7 +51,7 @@ class SystemApiTest {
     static ProxyConfig config(String... kv) {
         Map<String, String> env = new HashMap<>();
         for (String name : List.of("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API", "PROXY_WEBRTC_SERVER",
-                "PROXY_SRT_SERVER")) {
+                "PROXY_SRT_SERVER", "PROXY_RTSP_SERVER")) {
             env.put(name, "0");
         }
         env.put("PROXY_SYSTEM_API", "127.0.0.1:0");
@@ -126,6 +126,18 @@ class SystemApiTest {
         assertThat(api.origin(ID_IP_PORT)).isNotNull();
     }
 
+    @Test
+    void anRtspEndpointIsOptionalAndListedWhenGiven() throws Exception {
+        start();
+        String body = SRS_IP_PORT.replace("\"pid\":\"14391\",", "\"pid\":\"14391\",\"rtsp\":[\"8554\"],");
+        assertThat(api.register(body).statusCode()).isEqualTo(200);
+        JsonNode a = api.origin(ID_IP_PORT);
+        assertThat(texts(a.get("endpoints").get("rtsp"))).containsExactly("tcp://:8554");
+        assertThat(a.get("dial").get("rtsp").asText()).isEqualTo("tcp://127.0.0.1:8554");
+        assertThat(api.register(SRS_BARE_PORT).statusCode()).isEqualTo(200);
+        assertThat(api.origin(ID_BARE_PORT).get("endpoints").has("rtsp")).as("SRS sends no rtsp key").isFalse();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "malformed JSON            | {\"ip\":                                    | malformed JSON",
@@ -144,6 +156,7 @@ class SystemApiTest {
         "srt port out of range     | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"srt\":[\"udp://0.0.0.0:99999\"]} | srt[0]: port out of range",
         "unknown rtc transport     | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"rtc\":[\"ftp://1.2.3.4:5\"]} | rtc[0]: unknown transport",
         "api as an object          | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"api\":{}} | api: must be an array of strings, got an object",
+        "bad rtsp endpoint         | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"rtsp\":[\"udp://1.2.3.4:x\"]} | rtsp[0]: bad port in endpoint",
         "device_id as a number     | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"device_id\":7} | device_id: must be a string",
     })
     void invalidRegistrationsGet400NamingTheProblem(String name, String body, String expected) throws Exception {

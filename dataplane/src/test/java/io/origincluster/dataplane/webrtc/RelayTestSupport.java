@@ -15,7 +15,7 @@ final class RelayTestSupport {
     static Dataplane start(StateStore store, Map<String, String> extra) throws Exception {
         Map<String, String> env = new HashMap<>();
         for (String v : new String[] {"PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API",
-                "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API"}) {
+                "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER"}) {
             env.put(v, "127.0.0.1:0");
         }
         env.putAll(extra);

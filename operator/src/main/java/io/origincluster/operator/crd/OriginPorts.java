@@ -17,4 +17,10 @@ public class OriginPorts {
     public int srt = 10080;
     @Min(0) @Max(65535)
     public int rtc = 8000;
+    /**
+     * RTSP, registered as the origin's {@code rtsp} endpoint and exposed as a container port. 0 (the default): the
+     * origin gets no RTSP sessions. SRS's generated config has no RTSP server: set it for an image that serves RTSP.
+     */
+    @Min(0) @Max(65535)
+    public int rtsp = 0;
 }

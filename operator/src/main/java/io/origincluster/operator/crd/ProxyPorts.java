@@ -19,4 +19,7 @@ public class ProxyPorts {
     public int srt = 10080;
     @Min(1) @Max(65535)
     public int system = 12025;
+    /** The RTSP listener ({@code PROXY_RTSP_SERVER}); 0 turns it off. */
+    @Min(0) @Max(65535)
+    public int rtsp = 8554;
 }

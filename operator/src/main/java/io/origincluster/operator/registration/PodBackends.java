@@ -66,6 +66,9 @@ public final class PodBackends {
         if (p.rtc > 0) {
             endpoints.put(Protocol.RTC, List.of(new Endpoint("udp", null, p.rtc)));
         }
+        if (p.rtsp > 0) {
+            endpoints.put(Protocol.RTSP, List.of(new Endpoint("tcp", null, p.rtsp)));
+        }
         Map<String, String> labels = Map.of(
                 LABEL_NAMESPACE, pod.getMetadata().getNamespace(),
                 LABEL_POD, pod.getMetadata().getName(),

@@ -25,7 +25,7 @@ public final class ContainerPorts {
     private ContainerPorts() {
     }
 
-    /** Port 0 for srt or rtc turns that listener off. */
+    /** Port 0 for srt, rtc or rtsp turns that listener off. */
     public static List<Port> origin(OriginPorts p) {
         List<Port> l = new ArrayList<>();
         l.add(new Port("rtmp", p.rtmp, "TCP"));
@@ -37,13 +37,20 @@ public final class ContainerPorts {
         if (p.rtc > 0) {
             l.add(new Port("rtc", p.rtc, "UDP"));
         }
+        if (p.rtsp > 0) {
+            l.add(new Port("rtsp", p.rtsp, "TCP"));
+        }
         return l;
     }
 
     /** What clients reach through the proxy Service: the system (register) API stays off it. */
     public static List<Port> proxyPublic(ProxyPorts p) {
-        return List.of(new Port("rtmp", p.rtmp, "TCP"), new Port("http", p.http, "TCP"),
-                new Port("api", p.api, "TCP"), new Port("webrtc", p.webrtc, "UDP"), new Port("srt", p.srt, "UDP"));
+        List<Port> l = new ArrayList<>(List.of(new Port("rtmp", p.rtmp, "TCP"), new Port("http", p.http, "TCP"),
+                new Port("api", p.api, "TCP"), new Port("webrtc", p.webrtc, "UDP"), new Port("srt", p.srt, "UDP")));
+        if (p.rtsp > 0) {
+            l.add(new Port("rtsp", p.rtsp, "TCP"));
+        }
+        return l;
     }
 
     public static List<Port> proxyAll(ProxyPorts p) {

@@ -71,6 +71,7 @@ public final class ProxyDeploymentBuilder {
         env.add(value("PROXY_WEBRTC_SERVER", Integer.toString(ports.webrtc)));
         env.add(value("PROXY_SRT_SERVER", Integer.toString(ports.srt)));
         env.add(value("PROXY_SYSTEM_API", Integer.toString(ports.system)));
+        env.add(value("PROXY_RTSP_SERVER", ports.rtsp > 0 ? Integer.toString(ports.rtsp) : "off"));
         return env;
     }
 

@@ -61,5 +61,9 @@ class PodBackendsTest {
         assertThat(b.endpoint(Protocol.RTMP).orElseThrow().resolve(b.ip()).getHostString()).isEqualTo("10.0.0.5");
         assertThat(b.endpoint(Protocol.SRT).orElseThrow().transport()).isEqualTo("udp");
         assertThat(b.endpoint(Protocol.RTC)).isEmpty();
+        assertThat(b.endpoint(Protocol.RTSP)).as("no RTSP unless the spec names a port").isEmpty();
+        cluster.getSpec().origins.ports.rtsp = 8554;
+        assertThat(PodBackends.backend(cluster, pod).endpoint(Protocol.RTSP))
+                .contains(new io.origincluster.state.Endpoint("tcp", null, 8554));
     }
 }

@@ -69,6 +69,11 @@ class OriginBuildersTest {
         assertThat(c.getReadinessProbe().getTcpSocket().getPort().getStrVal()).isEqualTo("rtmp");
         assertThat(c.getPorts()).extracting(p -> p.getName() + "/" + p.getContainerPort() + "/" + p.getProtocol())
                 .containsExactly("rtmp/1935/TCP", "http/8080/TCP", "api/1985/TCP", "srt/10080/UDP", "rtc/8000/UDP");
+        cluster.getSpec().origins.ports.rtsp = 8554;
+        assertThat(OriginDeploymentBuilder.desired(cluster).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getPorts()).extracting(p -> p.getName() + "/" + p.getContainerPort() + "/" + p.getProtocol())
+                .endsWith("rtsp/8554/TCP");
+        cluster.getSpec().origins.ports.rtsp = 0;
         assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(org.assertj.core.groups.Tuple.tuple("CANDIDATE", "203.0.113.7"),
                         org.assertj.core.groups.Tuple.tuple("SRS_LOG_LEVEL", "warn"));

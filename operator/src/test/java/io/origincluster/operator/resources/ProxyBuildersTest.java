@@ -101,7 +101,12 @@ class ProxyBuildersTest {
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("origincluster/dataplane:0.1.0");
         assertThat(c.getPorts()).extracting(p -> p.getName() + "/" + p.getProtocol())
-                .contains("webrtc/UDP", "srt/UDP", "system/TCP");
+                .contains("webrtc/UDP", "srt/UDP", "system/TCP", "rtsp/TCP");
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains("PROXY_RTSP_SERVER=8554");
+        cluster.getSpec().proxy.ports.rtsp = 0;
+        Container off = ProxyDeploymentBuilder.desired(cluster).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(off.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains("PROXY_RTSP_SERVER=off");
+        assertThat(off.getPorts()).extracting(p -> p.getName()).doesNotContain("rtsp");
         OriginBuildersTest.assertOwned(d.getMetadata().getOwnerReferences());
     }
 
@@ -114,7 +119,7 @@ class ProxyBuildersTest {
         assertThat(s.getMetadata().getAnnotations()).containsEntry("lb.example/class", "media");
         assertThat(s.getSpec().getPorts()).extracting(p -> p.getName() + "/" + p.getPort() + "/" + p.getProtocol())
                 .containsExactly("rtmp/1935/TCP", "http/8080/TCP", "api/1985/TCP", "webrtc/8000/UDP",
-                        "srt/10080/UDP");
+                        "srt/10080/UDP", "rtsp/8554/TCP");
         assertThat(s.getSpec().getSelector()).isEqualTo(Labels.selector(cluster, Labels.Role.PROXY));
     }
 
