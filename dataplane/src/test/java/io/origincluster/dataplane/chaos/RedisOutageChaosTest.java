@@ -152,9 +152,10 @@ class RedisOutageChaosTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_HTTP_SERVER", "127.0.0.1:0",
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_WEBRTC_SERVER", "127.0.0.1:0",
-                "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
+                "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_RTSP_SERVER", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
                 "PROXY_CONNECT_TIMEOUT", "1s", "PROXY_LOAD_BALANCER_TYPE", "redis",
-                "PROXY_REDIS_URL", redisUri, "PROXY_CLUSTER_ID", "chaos"));
+                "PROXY_REDIS_URL", redisUri));
+        env.put("PROXY_CLUSTER_ID", "chaos");
         return new Dataplane(ProxyConfig.from(env)).start();
     }
 

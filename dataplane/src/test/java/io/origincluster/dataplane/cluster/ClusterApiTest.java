@@ -46,7 +46,7 @@ class ClusterApiTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_HTTP_SERVER", "127.0.0.1:0",
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_WEBRTC_SERVER", "127.0.0.1:0",
-                "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0"));
+                "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_RTSP_SERVER", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0"));
         env.put("PROXY_CLUSTER_POLL_INTERVAL", "400ms");
         env.put("PROXY_CLUSTER_POLL_TIMEOUT", "300ms");
         env.put("PROXY_CLUSTER_POLL_CONCURRENCY", "2");

@@ -44,7 +44,7 @@ class MetricsExporterTest {
         proxy = new Dataplane(ProxyConfig.from(Map.of(
                 "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_HTTP_SERVER", "127.0.0.1:0",
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_WEBRTC_SERVER", "127.0.0.1:0",
-                "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
+                "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_RTSP_SERVER", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
                 "PROXY_CONNECT_TIMEOUT", "1s", "PROXY_RTMP_HANDSHAKE_TIMEOUT", "3s"))).start();
     }
 
