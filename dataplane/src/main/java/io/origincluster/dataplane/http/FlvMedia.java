@@ -19,6 +19,8 @@ final class FlvMedia extends LiveMedia {
 
     private final PlayerTimeline timeline = new PlayerTimeline();
     private final FlvTagWriter out;
+    /** Made once: a method reference evaluated per tag would allocate per tag. */
+    private final PlayerTimeline.Injector inject;
     private final ByteBufAllocator alloc;
     private ByteBuf heldMetadata;
     private ByteBuf heldVideoConfig;
@@ -29,6 +31,7 @@ final class FlvMedia extends LiveMedia {
     FlvMedia(ByteBufAllocator alloc) {
         this.alloc = alloc;
         this.out = new FlvTagWriter(alloc);
+        this.inject = out::tag;
     }
 
     @Override
@@ -98,7 +101,7 @@ final class FlvMedia extends LiveMedia {
     /** One tag of the leg feeding the client, through the timeline. Takes ownership of {@code data}. */
     private void emit(int type, long timestamp, ByteBuf data) {
         int spliced = timeline.splices();
-        long ts = timeline.map(type, timestamp, data, out::tag);
+        long ts = timeline.map(type, timestamp, data, inject);
         if (ts == PlayerTimeline.DROP) {
             data.release();
             return;

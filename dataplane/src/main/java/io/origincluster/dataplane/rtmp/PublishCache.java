@@ -9,7 +9,7 @@ import java.util.ArrayDeque;
  * What a publisher's session keeps to re-create its origin leg: the last metadata, the codec configurations and
  * the media since the last video keyframe (the current GOP), so a new origin can start decoding at once. Bounded
  * by bytes: past the bound the GOP no longer starts at a keyframe, so it is dropped whole and collecting resumes at
- * the next keyframe. Payloads are shared with what was forwarded (retained duplicates), not copied.
+ * the next keyframe. Payloads are shared with what was forwarded (one more reference), not copied.
  */
 final class PublishCache {
 
@@ -61,7 +61,9 @@ final class PublishCache {
         } else {
             return;
         }
-        gop.add(m.retainedDuplicate());
+        // the same holder, one more reference: encoders read payloads by index and never move them, so the
+        // cache needs no duplicate of its own per message (replays take duplicates)
+        gop.add(m.retain());
         gopBytes += m.payload().readableBytes();
         if (gopBytes > maxBytes) {
             clearGop();

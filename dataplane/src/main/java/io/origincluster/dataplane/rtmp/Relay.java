@@ -238,10 +238,10 @@ final class Relay {
         if (m.isProtocolControl()) {
             mapUserControlStream(m.payload(), fromSid, clientStreamId);
         }
-        RtmpMessage out = m.streamId() == fromSid && fromSid != clientStreamId ? m.withStreamId(clientStreamId) : m;
-        if (ts != out.timestamp()) {
-            out = out.withTimestamp(ts);
-        }
+        int sid = m.streamId() == fromSid ? clientStreamId : m.streamId();
+        // at most one new holder per message, only when the stream id or the (rebased) timestamp changes
+        RtmpMessage out = sid == m.streamId() && ts == m.timestamp() ? m
+                : new RtmpMessage(m.chunkStreamId(), m.type(), ts, sid, m.content());
         meter.toClient(out.payload().readableBytes());
         client.write(out, client.voidPromise());
     }

@@ -72,11 +72,6 @@ public final class RtmpMessage extends DefaultByteBufHolder {
         return new RtmpMessage(chunkStreamId, type, timestamp, newStreamId, content());
     }
 
-    /** The same payload (ownership moves, no copy) at another timestamp. */
-    public RtmpMessage withTimestamp(long newTimestamp) {
-        return new RtmpMessage(chunkStreamId, type, newTimestamp, streamId, content());
-    }
-
     /** A second reference to the same bytes, with its own indexes. */
     @Override
     public RtmpMessage retainedDuplicate() {
