@@ -26,6 +26,11 @@ public final class MoveStats {
     }
 
     public void record(String protocol, String reason, Outcome outcome, long stallNanos) {
+        // The registry first: whoever sees a count here must find the same move in the metrics endpoint.
+        Listener l = listener;
+        if (l != null) {
+            l.moved(protocol, reason, outcome, stallNanos);
+        }
         switch (outcome) {
             case STARTED -> started.incrementAndGet();
             case COMPLETED -> {
@@ -33,10 +38,6 @@ public final class MoveStats {
                 maxStall.accumulateAndGet(stallNanos, Math::max);
             }
             case FAILED -> failed.incrementAndGet();
-        }
-        Listener l = listener;
-        if (l != null) {
-            l.moved(protocol, reason, outcome, stallNanos);
         }
     }
 
