@@ -20,6 +20,11 @@ public final class DataplaneMain {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(io.origincluster.dataplane.auth.TokenCommand.run(args, io.origincluster.dataplane.config.Env
+                    .load(java.nio.file.Path.of("").toAbsolutePath(), System.getenv()), System.out, System.err));
+            return;
+        }
         ProxyConfig config;
         Dataplane dataplane;
         try {

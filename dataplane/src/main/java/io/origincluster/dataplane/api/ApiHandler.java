@@ -27,6 +27,10 @@ import io.origincluster.dataplane.Version;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.NoRouteException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.origincluster.dataplane.auth.AccessDenied;
+import io.origincluster.dataplane.auth.AccessRequest;
+import io.origincluster.dataplane.auth.Action;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.webrtc.Sdp;
@@ -147,14 +151,23 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = req.method();
         String uri = req.uri();
         EventLoop loop = c.channel().eventLoop();
-        ctx.meters().connect(ctx.routing(), key, Protocol.API, route -> ctx.origins()
+        Action action = api == Api.WHIP || api == Api.PUBLISH ? Action.PUBLISH : Action.PLAY;
+        String streamUrl = envelope == null ? null : textField(envelope, "streamurl");
+        AccessRequest access = new AccessRequest(action, "webrtc", key,
+                AccessRequest.joinQueries(q.rawQuery(), AccessRequest.queryOf(streamUrl)),
+                bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)), AccessRequest.ipOf(c.channel().remoteAddress()));
+        ctx.routing().admit(access).thenCompose(admitted -> {
+            admitted.release(); // the media relay, not this request, carries a WebRTC session
+            return ctx.meters().connect(ctx.routing(), key, Protocol.API, route -> ctx.origins()
                         .send(loop, route.address(), method, uri, headers, forward)
-                        .thenApply(r -> new Routed(route, r)))
+                        .thenApply(r -> new Routed(route, r)));
+        })
                 .whenComplete((routed, err) -> loop.execute(() -> {
                     if (err != null) {
                         // a WebRTC session that never reached the media relay: counted here, where it failed
                         ctx.meters().open().end(SessionMetrics.classify(err));
-                        reply(c, keepAlive, originError(sid, key, err));
+                        AccessDenied denied = AccessDenied.of(err);
+                        reply(c, keepAlive, denied != null ? deniedReply(denied) : originError(sid, key, err));
                     } else {
                         answer(c, keepAlive, api, sid, key, offerUfrag, hostHeader, routed);
                     }
@@ -306,6 +319,27 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String rest = q.path().substring(api.prefix.length());
         return StreamKey.fromHttp(hostHeader, rest, params);
+    }
+
+    /** WHIP/WHEP clients read the status; the JSON body says why. */
+    private static FullHttpResponse deniedReply(AccessDenied d) {
+        byte[] body = jsonBytes(JsonNodeFactory.instance.objectNode().put("code", d.status().code)
+                .put("error", d.getMessage()));
+        FullHttpResponse r = response(HttpResponseStatus.valueOf(d.status().code), "application/json", body);
+        if (d.status() == AccessDenied.Status.UNAUTHORIZED) {
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        return r;
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+    static String bearer(String authorization) {
+        if (authorization == null || authorization.length() < 7
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String t = authorization.substring(7).trim();
+        return t.isEmpty() ? null : t;
     }
 
     private FullHttpResponse originError(String sid, StreamKey key, Throwable err) {

@@ -22,7 +22,12 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.origincluster.dataplane.Version;
+import io.origincluster.dataplane.auth.AccessDenied;
+import io.origincluster.dataplane.auth.AccessRequest;
+import io.origincluster.dataplane.auth.Action;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.routing.StreamKey;
@@ -47,6 +52,7 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpStreamHandler.class);
     private static final int MAX_PIPELINED = 8;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USAGE = "streams are /<app>/<stream>.flv, .ts, .m3u8 or .mpd";
 
     private final HttpStreamServices services;
@@ -199,19 +205,60 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
                 router.serveTokened(this, ctx, req, qsd, path, ext, token, sid);
             } else if (ext.equals("m3u8") || ext.equals("mpd")) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
-                router.proxyByPin(this, ctx, key, router.manifestRelay(ext, this, ctx, req, sid), req, qsd);
+                admitThen(req, key, qsd, () -> router.proxyByPin(this, ctx, key,
+                        router.manifestRelay(ext, this, ctx, req, sid), req, qsd));
             } else if ((ext.equals("flv") || ext.equals("ts")) && HttpMethod.GET.equals(method)) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
-                router.proxyLive(this, ctx, key, req, qsd, sid, ext.equals("flv"));
+                admitThen(req, key, qsd, () -> router.proxyLive(this, ctx, key, req, qsd, sid, ext.equals("flv")));
             } else if (ext.equals("flv") || ext.equals("ts")) {
                 StreamKey key = StreamKey.fromHttp(req.headers().get(HttpHeaderNames.HOST), path, params);
-                router.proxyByPin(this, ctx, key, new StreamRelay(this, ctx, req, sid, true), req, qsd);
+                admitThen(req, key, qsd, () -> router.proxyByPin(this, ctx, key,
+                        new StreamRelay(this, ctx, req, sid, true), req, qsd));
             } else {
                 serveStatic(req, qsd, path);
             }
         } catch (IllegalArgumentException e) {
             respond(req, Responses.text(version, HttpResponseStatus.BAD_REQUEST,
                     "bad stream URL '" + abbreviate(path) + "': " + e.getMessage()), true);
+        }
+    }
+
+    /**
+     * Runs {@code proxy} once access control admits playing {@code key}, else answers 401/403 with a JSON body.
+     * Segments never come here: their signed segment URIs (HLS tokens) already carry the playlist's admission.
+     */
+    private void admitThen(HttpRequest req, StreamKey key, QueryStringDecoder qsd, Runnable proxy) {
+        AccessRequest access = new AccessRequest(Action.PLAY, "http", key, qsd.rawQuery(), null,
+                AccessRequest.ipOf(ctx.channel().remoteAddress()));
+        services.routing().admit(access).whenComplete((a, err) -> onLoop(() -> {
+            if (a != null) {
+                a.release(); // a player holds nothing
+            }
+            if (closing || !ctx.channel().isActive()) {
+                return;
+            }
+            if (err == null) {
+                proxy.run();
+                return;
+            }
+            AccessDenied d = AccessDenied.of(err);
+            AccessDenied.Status status = d != null ? d.status() : AccessDenied.Status.UNAVAILABLE;
+            String why = d != null ? d.getMessage() : String.valueOf(err);
+            services.meters().open().end(io.origincluster.dataplane.metrics.SessionMetrics.Result.DENIED);
+            ObjectNode body = JSON.createObjectNode().put("code", status.code).put("error", why);
+            FullHttpResponse r = Responses.full(req.protocolVersion(), HttpResponseStatus.valueOf(status.code),
+                    Unpooled.copiedBuffer(body.toString(), java.nio.charset.StandardCharsets.UTF_8),
+                    "application/json");
+            respond(req, r, true);
+        }));
+    }
+
+    /** Inline when already on this connection's loop (an answer known at once: {@code PROXY_AUTH=off}). */
+    private void onLoop(Runnable r) {
+        if (ctx.executor().inEventLoop()) {
+            r.run();
+        } else {
+            ctx.executor().execute(r);
         }
     }
 

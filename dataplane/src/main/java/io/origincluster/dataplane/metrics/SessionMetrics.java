@@ -42,7 +42,9 @@ public final class SessionMetrics {
         /** The client left (or went silent) before it asked for a stream or before its route was ready. */
         ABANDONED,
         /** The proxy itself could not serve it (out of sockets, session table full, state store failing). */
-        PROXY_ERROR;
+        PROXY_ERROR,
+        /** Refused by access control ({@code PROXY_AUTH}) or because the stream already has a publisher. */
+        DENIED;
 
         final String tag = name().toLowerCase(Locale.ROOT);
 
@@ -85,6 +87,9 @@ public final class SessionMetrics {
         Throwable t = failure;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
+        }
+        if (t instanceof io.origincluster.dataplane.auth.AccessDenied) {
+            return Result.DENIED;
         }
         if (t instanceof OriginsRefusedException) {
             return Result.ORIGIN_REFUSED;

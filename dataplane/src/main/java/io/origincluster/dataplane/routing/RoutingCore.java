@@ -76,6 +76,7 @@ public final class RoutingCore implements AutoCloseable {
     private volatile String storeError = "";
     private long lastAudit = System.nanoTime();
     private long lastKnownRefresh = System.nanoTime() - KNOWN_REFRESH_NANOS;
+    private volatile io.origincluster.dataplane.auth.Admission admission = io.origincluster.dataplane.auth.Admission.OPEN;
 
     public RoutingCore(StateStore store, RoutingSettings settings) {
         this(store, settings, java.time.Duration.ofSeconds(30));
@@ -119,6 +120,25 @@ public final class RoutingCore implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    public io.origincluster.dataplane.auth.Admission admission() {
+        return admission;
+    }
+
+    /** Sets who may publish and play; set once before the listeners start (open until then). */
+    public void admission(io.origincluster.dataplane.auth.Admission a) {
+        this.admission = a;
+    }
+
+    /**
+     * The access check every protocol makes once per new client session, before its first {@code connect}: the
+     * one place a session can be refused for who it is rather than where it goes. Fails with
+     * {@link io.origincluster.dataplane.auth.AccessDenied}.
+     */
+    public CompletionStage<io.origincluster.dataplane.auth.Admitted> admit(
+            io.origincluster.dataplane.auth.AccessRequest request) {
+        return admission.admit(request);
     }
 
     /** The live sessions of this proxy, by origin: what a drain moves. */

@@ -5,6 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.auth.AccessDenied;
+import io.origincluster.dataplane.auth.AccessRequest;
+import io.origincluster.dataplane.auth.Action;
+import io.origincluster.dataplane.auth.Admitted;
 import io.origincluster.dataplane.metrics.SessionMeter;
 import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.netty.SessionIds;
@@ -55,6 +59,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
     private SessionMeter meter;
+    /** What access control gave this session (a publisher lease), released when it ends. */
+    private Admitted admitted;
     /** Set where the session fails for a known reason; otherwise {@link #end} derives it from the phase. */
     private SessionMetrics.Result result;
 
@@ -174,12 +180,44 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             extra.add("live");
         }
         request = new RtmpRequest(connectObject, (String) connectObject.get("tcUrl"), publish, name, extra, key);
-        if (!publish) {
-            ctx.write(ControlMessages.userControl(ctx.alloc(), ControlMessages.STREAM_BEGIN, clientStreamId));
-            ctx.writeAndFlush(Replies.onStatus(ctx.alloc(), clientStreamId, "status", "NetStream.Play.Reset",
-                    "Playing and resetting " + name + "."));
-        }
         phase = Phase.CONNECTING;
+        // the token may be on the stream name (rtmp://h/live/cam1?token=...) or on tcUrl (rtmp://h/live?token=...)
+        AccessRequest access = new AccessRequest(publish ? Action.PUBLISH : Action.PLAY, "rtmp", key,
+                AccessRequest.joinQueries(AccessRequest.queryOf(name), AccessRequest.queryOf(request.tcUrl())), null,
+                AccessRequest.ipOf(channel.remoteAddress()));
+        server.routing().admit(access).whenComplete((a, err) -> {
+            if (channel.eventLoop().inEventLoop()) {
+                admitted(a, err);
+            } else {
+                channel.eventLoop().execute(() -> admitted(a, err));
+            }
+        });
+    }
+
+    private void admitted(Admitted a, Throwable denied) {
+        if (phase == Phase.ENDED) {
+            if (a != null) {
+                a.release();
+            }
+            return;
+        }
+        if (denied != null) {
+            AccessDenied d = AccessDenied.of(denied);
+            result = SessionMetrics.Result.DENIED;
+            String description = d != null ? d.getMessage() : String.valueOf(denied);
+            channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "error",
+                    request.publish() ? "NetStream.Publish.BadName" : "NetStream.Play.Failed",
+                    "access denied: " + description));
+            end("access denied: " + description, null);
+            return;
+        }
+        admitted = a;
+        if (!request.publish()) {
+            channel.write(ControlMessages.userControl(channel.alloc(), ControlMessages.STREAM_BEGIN, clientStreamId));
+            channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "status", "NetStream.Play.Reset",
+                    "Playing and resetting " + request.streamName() + "."));
+        }
+        StreamKey key = request.key();
         server.meters().connect(server.routing(), key, Protocol.RTMP, route -> {
             if (phase == Phase.ENDED) {
                 // the client left: finish without opening a leg, and without failing (which would unpin)
@@ -365,6 +403,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             leg.channel().close();
         }
         channel.close();
+        if (admitted != null) {
+            admitted.release();
+            admitted = null;
+        }
         server.unregister(this);
         if (meter != null) {
             meter.end(result != null ? result : was == Phase.RELAY ? SessionMetrics.Result.OK

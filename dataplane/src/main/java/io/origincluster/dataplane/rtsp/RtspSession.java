@@ -5,6 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.auth.AccessDenied;
+import io.origincluster.dataplane.auth.AccessRequest;
+import io.origincluster.dataplane.auth.Action;
+import io.origincluster.dataplane.auth.Admitted;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.StreamKey;
@@ -52,6 +56,8 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
     private long lastActivity = System.nanoTime();
+    /** What access control gave this session (a publisher lease), released when it ends. */
+    private Admitted admission;
 
     RtspSession(RtspServer server) {
         this.server = server;
@@ -138,6 +144,32 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
         mode = first.method().equals("ANNOUNCE") ? "publish" : "play";
         addressing = new Addressing(url);
         phase = Phase.CONNECTING;
+        AccessRequest access = new AccessRequest(mode.equals("publish") ? Action.PUBLISH : Action.PLAY, "rtsp", key,
+                url.query(), null, AccessRequest.ipOf(channel.remoteAddress()));
+        server.routing().admit(access).whenComplete((a, err) -> {
+            if (channel.eventLoop().inEventLoop()) {
+                admitted(first, a, err);
+            } else {
+                channel.eventLoop().execute(() -> admitted(first, a, err));
+            }
+        });
+    }
+
+    private void admitted(RtspMessage first, Admitted a, Throwable denied) {
+        if (phase == Phase.ENDED) {
+            if (a != null) {
+                a.release();
+            }
+            return;
+        }
+        if (denied != null) {
+            AccessDenied d = AccessDenied.of(denied);
+            AccessDenied.Status status = d != null ? d.status() : AccessDenied.Status.UNAVAILABLE;
+            channel.writeAndFlush(RtspMessage.reply(first, status.code, status.phrase));
+            end("access denied: " + (d != null ? d.getMessage() : denied), null);
+            return;
+        }
+        admission = a;
         String uri = first.uri();
         byte[] body = first.body();
         dialog.sent(first);
@@ -352,6 +384,10 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             leg.channel().close();
         }
         channel.close();
+        if (admission != null) {
+            admission.release();
+            admission = null;
+        }
         server.unregister(this);
         boolean quiet = cause == null || was == Phase.INIT || cause instanceof RtspProtocolException
                 || reason.startsWith("client") && cause instanceof IOException;

@@ -16,9 +16,12 @@ public final class SrtReject {
     public static final int TIMEOUT = 16;
 
     public static final int BAD_REQUEST = 1400;
+    public static final int UNAUTHORIZED = 1401;
     public static final int OVERLOAD = 1402;
+    public static final int FORBIDDEN = 1403;
     public static final int NOT_FOUND = 1404;
     public static final int BAD_MODE = 1405;
+    public static final int CONFLICT = 1409;
     public static final int GATEWAY = 1502;
     public static final int UNAVAILABLE = 1503;
 

@@ -193,7 +193,8 @@ final class SrtRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         int proxySocketId = newProxySocketId();
-        SrtSession s = new SrtSession(this, streamId, proxySocketId, key, hs, ByteBufUtil.getBytes(buf));
+        SrtSession s = new SrtSession(this, streamId, SrtStreamId.query(hs.streamId()), proxySocketId, key, hs,
+                ByteBufUtil.getBytes(buf));
         byCaller.put(key, s);
         byProxySocket.put(proxySocketId, s);
         pending++;

@@ -8,6 +8,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.origincluster.dataplane.auth.AccessDenied;
+import io.origincluster.dataplane.auth.AccessRequest;
+import io.origincluster.dataplane.auth.Action;
+import io.origincluster.dataplane.auth.Admitted;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.metrics.SessionMeter;
 import io.origincluster.dataplane.metrics.SessionMetrics;
@@ -42,6 +46,7 @@ final class SrtSession {
 
     private final SrtRelay relay;
     private final SrtStreamId streamId;
+    private final String param;
     private final int proxySocketId;
     private final SrtRelay.CallerKey caller;
     private final SrtHandshake callerHandshake;
@@ -62,14 +67,17 @@ final class SrtSession {
     private long toOrigin;
     private long toCaller;
     private SessionMeter meter;
+    /** What access control gave this session (a publisher lease), released when it closes. */
+    private Admitted admission;
     private SessionMetrics.Result failure;
     private long dropped;
     private boolean dirty;
 
-    SrtSession(SrtRelay relay, SrtStreamId streamId, int proxySocketId, SrtRelay.CallerKey caller,
+    SrtSession(SrtRelay relay, SrtStreamId streamId, String param, int proxySocketId, SrtRelay.CallerKey caller,
                SrtHandshake callerHandshake, byte[] callerConclusion) {
         this.relay = relay;
         this.streamId = streamId;
+        this.param = param;
         this.proxySocketId = proxySocketId;
         this.caller = caller;
         this.callerHandshake = callerHandshake;
@@ -94,13 +102,53 @@ final class SrtSession {
                 .addKeyValue("clientSocket", caller.socketId()).log("SRT conclusion accepted, connecting to origin");
         EventLoop loop = relay.loop();
         meter = relay.meters.open();
-        relay.meters.connect(relay.routing, streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err) -> {
+        AccessRequest access = new AccessRequest(streamId.mode() == SrtMode.PUBLISH ? Action.PUBLISH : Action.PLAY,
+                "srt", streamId.key(), param, null, AccessRequest.ipOf(caller.address()));
+        relay.routing.admit(access).whenComplete((a, err) -> {
             if (loop.inEventLoop()) {
-                onConnectDone(h, err); // same loop turn: no origin datagram can slip in before the relay handler
+                admitted(a, err);
                 return;
             }
             try {
-                loop.execute(() -> onConnectDone(h, err));
+                loop.execute(() -> admitted(a, err));
+            } catch (RejectedExecutionException e) {
+                if (a != null) {
+                    a.release();
+                }
+            }
+        });
+    }
+
+    private void admitted(Admitted a, Throwable err) {
+        if (state != State.CONNECTING) {
+            if (a != null) {
+                a.release();
+            }
+            return;
+        }
+        if (err != null) {
+            AccessDenied d = AccessDenied.of(err);
+            int reason = d == null ? SrtReject.UNAVAILABLE : switch (d.status()) {
+                case UNAUTHORIZED -> SrtReject.UNAUTHORIZED;
+                case FORBIDDEN -> SrtReject.FORBIDDEN;
+                case CONFLICT -> SrtReject.CONFLICT;
+                case UNAVAILABLE -> SrtReject.UNAVAILABLE;
+            };
+            failure = SessionMetrics.Result.DENIED;
+            relay.reject(callerHandshake, caller.address(), proxySocketId, reason,
+                    "access denied: " + (d != null ? d.getMessage() : err));
+            close("access denied", false, false);
+            return;
+        }
+        admission = a;
+        EventLoop loop = relay.loop();
+        relay.meters.connect(relay.routing, streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err2) -> {
+            if (loop.inEventLoop()) {
+                onConnectDone(h, err2); // same loop turn: no origin datagram can slip in before the relay handler
+                return;
+            }
+            try {
+                loop.execute(() -> onConnectDone(h, err2));
             } catch (RejectedExecutionException e) {
                 if (h != null) {
                     h.closeChannel();
@@ -295,6 +343,10 @@ final class SrtSession {
             relay.routing.store().removeSession(SessionKind.SRT, recordId()).exceptionally(e -> false);
         }
         relay.release(this);
+        if (admission != null) {
+            admission.release();
+            admission = null;
+        }
         if (meter != null) {
             meter.end(failure != null ? failure : was == State.ESTABLISHED ? SessionMetrics.Result.OK
                     : SessionMetrics.Result.ABANDONED);

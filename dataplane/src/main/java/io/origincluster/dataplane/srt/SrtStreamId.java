@@ -73,6 +73,25 @@ public record SrtStreamId(StreamKey key, SrtMode mode) {
         }
     }
 
+    /**
+     * The query on the stream id's resource ({@code token=...&vhost=v} of {@code #!::r=live/cam1?token=...}), for
+     * access control; empty when none. Call after {@link #parse} accepted {@code raw}.
+     */
+    public static String query(String raw) {
+        String resource = raw;
+        if (raw.startsWith(PREFIX)) {
+            resource = "";
+            for (String part : raw.substring(PREFIX.length()).split(",")) {
+                if (part.startsWith("r=")) {
+                    resource = part.substring(2);
+                    break;
+                }
+            }
+        }
+        int q = resource.indexOf('?');
+        return q < 0 ? "" : resource.substring(q + 1);
+    }
+
     private static Map<String, String> fields(String body) throws SrtRejectException {
         Map<String, String> out = new HashMap<>();
         for (String part : body.split(",", -1)) {

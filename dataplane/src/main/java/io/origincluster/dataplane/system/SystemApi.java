@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * DELETE /api/v1/origins/{id}     remove an origin by id (token)
  * POST   /api/v1/origins/{id}/drain  no new streams; live sessions move off it (token)
  * DELETE /api/v1/origins/{id}/drain  takes new streams again (token)
+ * POST   /api/v1/tokens           a stream token for publish or play, signed with PROXY_AUTH_SECRET (token)
  * GET    /api/v1/origins          origins with liveness, draining, lease expiry, endpoints, pinned streams
  * GET    /api/v1/streams          pinned streams: key to origin
  * GET    /api/v1/versions         signature and version
@@ -110,6 +111,18 @@ final class SystemApi {
                 return deregisterByBody(req, sid);
             }
             return notAllowed("POST, DELETE");
+        }
+        if (path.equals(TokenMinting.PATH)) {
+            if (!m.equals(HttpMethod.POST)) {
+                return notAllowed("POST");
+            }
+            if (!authorized(req)) {
+                return unauthorized("mint_token");
+            }
+            FullHttpResponse r = TokenMinting.mint(mapper, routing.admission().tokens(), token.length > 0, body(req),
+                    clock);
+            count("mint_token", r.status().code() == 200 ? "ok" : "invalid");
+            return done(r);
         }
         if (path.startsWith(ORIGINS + "/") && path.endsWith(DRAIN)) {
             String id = QueryStringDecoder.decodeComponent(
