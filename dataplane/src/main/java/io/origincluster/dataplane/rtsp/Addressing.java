@@ -28,7 +28,7 @@ final class Addressing {
     }
 
     String toOrigin(String uri) {
-        return uri.equals("*") ? uri : RtspUrls.repoint(uri, originAuthority);
+        return uri.equals("*") ? uri : RtspUrls.repoint(RtspUrls.withoutToken(uri), originAuthority);
     }
 
     /** The URL for the origin, or null when it is not an rtsp:// URL under the session's stream. */
@@ -37,7 +37,8 @@ final class Addressing {
             return uri;
         }
         RtspUrls.Parts p = RtspUrls.parse(uri);
-        return p == null || !RtspUrls.under(p, streamPath) ? null : RtspUrls.repoint(uri, originAuthority);
+        return p == null || !RtspUrls.under(p, streamPath) ? null
+                : RtspUrls.repoint(RtspUrls.withoutToken(uri), originAuthority);
     }
 
     String toProxy(String uri) {

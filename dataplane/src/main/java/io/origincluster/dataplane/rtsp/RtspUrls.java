@@ -52,6 +52,22 @@ final class RtspUrls {
         return StreamKey.fromRtmp("rtmp://" + url.authority() + path.substring(0, slash), stream);
     }
 
+    private static final Pattern TOKEN_PARAM = Pattern.compile("([?&])token=[^&/\\s]*");
+
+    /**
+     * {@code uri} without its {@code token=} query parameter: the token is the proxy's (access control), and RTSP
+     * clients append track paths after the query ({@code /live/cam1?token=t/streamid=0}), which origins then fail
+     * to match against their mount.
+     */
+    static String withoutToken(String uri) {
+        if (uri.indexOf("token=") < 0) {
+            return uri;
+        }
+        String s = TOKEN_PARAM.matcher(uri).replaceAll("$1");
+        return s.replace("?&", "?").replace("&&", "&").replace("&/", "/").replace("?/", "/")
+                .replaceAll("[?&]$", "");
+    }
+
     /** The path every later request of the session must stay under: the stream's own, without trailing slash. */
     static String streamPath(Parts url) {
         String path = url.path();

@@ -170,7 +170,7 @@ class MetricsExporterTest {
         });
         for (String protocol : List.of("rtmp", "http", "webrtc", "srt")) {
             for (String result : List.of("ok", "no_route", "origin_refused", "client_error", "abandoned",
-                    "proxy_error")) {
+                    "proxy_error", "denied")) {
                 assertThat(s.has("origincluster_sessions_total", "protocol", protocol, "result", result))
                         .as(protocol + " " + result).isTrue();
             }

@@ -52,4 +52,16 @@ class RtspUrlsTest {
         assertThat(TransportHeader.channels("RTP/AVP/TCP;interleaved=7")).containsExactly(7);
         assertThat(TransportHeader.channels("RTP/AVP/TCP;interleaved=300-301")).isEmpty();
     }
+
+    @Test
+    void theProxysTokenIsRemovedFromUrlsForTheOrigin() {
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub?token=a.b-c_d/streamid=0"))
+                .isEqualTo("rtsp://h/live/pub/streamid=0");
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub?token=abc")).isEqualTo("rtsp://h/live/pub");
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub?a=1&token=abc&b=2")).isEqualTo("rtsp://h/live/pub?a=1&b=2");
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub?token=abc&vhost=v")).isEqualTo("rtsp://h/live/pub?vhost=v");
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub?vhost=v&token=abc")).isEqualTo("rtsp://h/live/pub?vhost=v");
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub?xtoken=abc")).isEqualTo("rtsp://h/live/pub?xtoken=abc");
+        assertThat(RtspUrls.withoutToken("rtsp://h/live/pub/")).isEqualTo("rtsp://h/live/pub/");
+    }
 }
