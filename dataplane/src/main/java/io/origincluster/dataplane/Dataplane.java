@@ -64,7 +64,8 @@ public final class Dataplane implements AutoCloseable {
         this.meteredStore = MeteredStateStore.wrap(store, metrics.registry());
         this.routing = new RoutingCore(meteredStore, config.routing(), config.hitless().drainTimeout());
         metrics.bindMoves(routing.sessions());
-        routing.admission(io.origincluster.dataplane.auth.AccessGates.admission(config.auth()));
+        routing.admission(io.origincluster.dataplane.auth.AccessGates.admission(config.auth(), meteredStore,
+                transports.workers()));
         this.cluster = new ClusterPoller(config.cluster(), meteredStore, new com.fasterxml.jackson.databind.ObjectMapper(),
                 metrics.registry());
         // an origin that leaves takes its per-origin meters with it

@@ -47,6 +47,10 @@ public final class MemoryStateStore implements StateStore {
     private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
     /** By name; an entry lapses 2 x its period after its last read (dropped on the next read of any secret). */
     private final Map<String, StoredSecret> secrets = new HashMap<>();
+    /** Publisher leases: stream key to holder and lease end. */
+    private final Map<String, Lease> publishers = new HashMap<>();
+
+    private record Lease(String holder, Instant expiresAt) { }
 
     private record StoredSecret(SharedSecret secret, Instant lapsesAt) { }
 
@@ -269,6 +273,39 @@ public final class MemoryStateStore implements StateStore {
         return () -> listeners.remove(listener);
     }
 
+    @Override
+    public synchronized CompletionStage<Boolean> acquirePublisher(String streamKey, String holder, Duration ttl,
+                                                                  boolean takeOver) {
+        Instant now = clock.instant();
+        Lease cur = publishers.get(streamKey);
+        if (cur != null && cur.expiresAt().isAfter(now) && !cur.holder().equals(holder) && !takeOver) {
+            return CompletableFuture.completedFuture(false);
+        }
+        publishers.put(streamKey, new Lease(holder, now.plus(ttl)));
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> renewPublisher(String streamKey, String holder, Duration ttl) {
+        Instant now = clock.instant();
+        Lease cur = publishers.get(streamKey);
+        if (cur == null || !cur.expiresAt().isAfter(now) || !cur.holder().equals(holder)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        publishers.put(streamKey, new Lease(holder, now.plus(ttl)));
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public synchronized CompletionStage<Boolean> releasePublisher(String streamKey, String holder) {
+        Lease cur = publishers.get(streamKey);
+        if (cur == null || !cur.expiresAt().isAfter(clock.instant()) || !cur.holder().equals(holder)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        publishers.remove(streamKey);
+        return CompletableFuture.completedFuture(true);
+    }
+
     /** Drops expired backends, pins and sessions; returns how many entries went. */
     public int sweep() {
         List<String> expired = new ArrayList<>();
@@ -291,6 +328,9 @@ public final class MemoryStateStore implements StateStore {
                 m.values().removeIf(s -> !s.expiresAt().isAfter(now));
                 dropped += before - m.size();
             }
+            before = publishers.size();
+            publishers.values().removeIf(l -> !l.expiresAt().isAfter(now));
+            dropped += before - publishers.size();
         }
         expired.forEach(id -> fire(new BackendEvent(BackendEvent.Type.REMOVED, id)));
         return dropped + expired.size();
@@ -298,7 +338,7 @@ public final class MemoryStateStore implements StateStore {
 
     /** Entries held, for tests that prove maps shrink. */
     public synchronized int size() {
-        int n = backends.size() + pins.size() + pinnedTo.size() + due.size();
+        int n = backends.size() + pins.size() + pinnedTo.size() + due.size() + publishers.size();
         for (Map<String, Session> m : sessions.values()) {
             n += m.size();
         }

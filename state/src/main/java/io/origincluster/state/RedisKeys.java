@@ -76,6 +76,10 @@ public final class RedisKeys {
         return prefix + "session:" + kind.name().toLowerCase(Locale.ROOT) + ":" + id;
     }
 
+    public String publisher(String streamKey) {
+        return prefix + "publisher:" + streamKey;
+    }
+
     public String secret(String name) {
         return prefix + "secret:" + name;
     }

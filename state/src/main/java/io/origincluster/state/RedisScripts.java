@@ -113,6 +113,31 @@ final class RedisScripts {
             return out
             """);
 
+    /**
+     * KEYS: the publisher lease. ARGV: holder, ttl ms, '1' to take over. Takes the lease when it is free (a lapsed
+     * one is gone: PX), already the holder's, or on take-over. Returns 1 when the holder has it.
+     */
+    static final Script ACQUIRE_PUBLISHER = new Script("""
+            local cur = redis.call('GET', KEYS[1])
+            if cur and cur ~= ARGV[1] and ARGV[3] ~= '1' then return 0 end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return 1
+            """);
+
+    /** Compare-and-renew. KEYS: the publisher lease. ARGV: holder, ttl ms. */
+    static final Script RENEW_PUBLISHER = new Script("""
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """);
+
+    /** Compare-and-delete. KEYS: the publisher lease. ARGV: holder. */
+    static final Script RELEASE_PUBLISHER = new Script("""
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+            redis.call('DEL', KEYS[1])
+            return 1
+            """);
+
     /** Read only. KEYS: backends index. ARGV: key prefix, id. Returns {id, json, draining, max, seen, expires} or {}. */
     static final Script BACKEND = new Script(NOW + LIVE + """
             local h = live(ARGV[1], KEYS[1], ARGV[2])

@@ -290,6 +290,29 @@ public final class RedisStateStore implements StateStore {
     }
 
     @Override
+    public CompletionStage<Boolean> acquirePublisher(String streamKey, String holder, Duration ttl,
+                                                     boolean takeOver) {
+        return RedisScripts.ACQUIRE_PUBLISHER.<Long>run(redis, ScriptOutputType.INTEGER,
+                        new String[] {keys.publisher(streamKey)}, holder, Long.toString(Math.max(1, ttl.toMillis())),
+                        takeOver ? "1" : "0")
+                .thenApply(n -> n == 1L);
+    }
+
+    @Override
+    public CompletionStage<Boolean> renewPublisher(String streamKey, String holder, Duration ttl) {
+        return RedisScripts.RENEW_PUBLISHER.<Long>run(redis, ScriptOutputType.INTEGER,
+                        new String[] {keys.publisher(streamKey)}, holder, Long.toString(Math.max(1, ttl.toMillis())))
+                .thenApply(n -> n == 1L);
+    }
+
+    @Override
+    public CompletionStage<Boolean> releasePublisher(String streamKey, String holder) {
+        return RedisScripts.RELEASE_PUBLISHER.<Long>run(redis, ScriptOutputType.INTEGER,
+                        new String[] {keys.publisher(streamKey)}, holder)
+                .thenApply(n -> n == 1L);
+    }
+
+    @Override
     public CompletionStage<Map<String, String>> pins() {
         return RedisScripts.PINS.<List<Object>>run(redis, ScriptOutputType.MULTI,
                         new String[] {keys.backends()}, keys.prefix())

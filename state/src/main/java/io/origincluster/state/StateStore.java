@@ -84,6 +84,21 @@ public interface StateStore extends AutoCloseable {
      */
     CompletionStage<SharedSecret> sharedSecret(String name, Duration rotateEvery);
 
+    /**
+     * The publisher lease of a stream: at most one holder cluster-wide, so a second publisher of a live key can be
+     * refused on any proxy. Takes the lease for {@code holder} when it is free, lapsed, or already {@code holder}'s
+     * (which renews it); with {@code takeOver}, also from another holder. One atomic step.
+     *
+     * @return true when {@code holder} has the lease afterwards
+     */
+    CompletionStage<Boolean> acquirePublisher(String streamKey, String holder, Duration ttl, boolean takeOver);
+
+    /** Extends the lease while {@code holder} still has it; false when it lost it (lapsed and taken, taken over). */
+    CompletionStage<Boolean> renewPublisher(String streamKey, String holder, Duration ttl);
+
+    /** Compare-and-delete: frees the lease only while {@code holder} has it. */
+    CompletionStage<Boolean> releasePublisher(String streamKey, String holder);
+
     /** Subscribes to backend changes; closing the handle unsubscribes. */
     AutoCloseable onBackendChange(Consumer<BackendEvent> listener);
 

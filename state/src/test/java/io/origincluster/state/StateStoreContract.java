@@ -432,6 +432,58 @@ public abstract class StateStoreContract {
         assertThat(get(store.session(SessionKind.WEBRTC, "busy"))).contains(busy);
     }
 
+    // ---- publisher leases ---------------------------------------------------------------------------------------
+
+    @Test
+    public void onePublisherLeasePerStreamRenewedByItsHolderReleasedOnlyByIt() {
+        String key = "__defaultVhost__/live/lease";
+        assertThat(get(store.acquirePublisher(key, "proxy-a:s1", LONG, false))).isTrue();
+        assertThat(get(store.acquirePublisher(key, "proxy-b:s2", LONG, false))).as("a second publisher").isFalse();
+        assertThat(get(store.acquirePublisher(key, "proxy-a:s1", LONG, false))).as("its own again").isTrue();
+        assertThat(get(store.acquirePublisher("__defaultVhost__/live/other", "proxy-b:s2", LONG, false))).isTrue();
+        assertThat(get(store.renewPublisher(key, "proxy-b:s2", LONG))).isFalse();
+        assertThat(get(store.renewPublisher(key, "proxy-a:s1", LONG))).isTrue();
+        assertThat(get(store.releasePublisher(key, "proxy-b:s2"))).as("not its lease").isFalse();
+        assertThat(get(store.acquirePublisher(key, "proxy-b:s2", LONG, false))).isFalse();
+        assertThat(get(store.releasePublisher(key, "proxy-a:s1"))).isTrue();
+        assertThat(get(store.releasePublisher(key, "proxy-a:s1"))).isFalse();
+        assertThat(get(store.acquirePublisher(key, "proxy-b:s2", LONG, false))).as("free again").isTrue();
+        assertThat(get(store.acquirePublisher(key, "proxy-c:s3", LONG, true))).as("take-over").isTrue();
+        assertThat(get(store.renewPublisher(key, "proxy-b:s2", LONG))).as("the old holder learns it lost").isFalse();
+        assertThat(get(store.releasePublisher(key, "proxy-b:s2"))).isFalse();
+        assertThat(get(store.acquirePublisher(key, "proxy-b:s2", LONG, false))).isFalse();
+    }
+
+    @Test
+    public void aPublisherLeaseThatIsNotRenewedLapses() throws InterruptedException {
+        String key = "__defaultVhost__/live/lapse";
+        assertThat(get(store.acquirePublisher(key, "a", Duration.ofMillis(600), false))).isTrue();
+        assertThat(get(store.acquirePublisher(key, "b", LONG, false))).isFalse();
+        await().atMost(3, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                .until(() -> get(store.acquirePublisher(key, "b", LONG, false)));
+        assertThat(get(store.renewPublisher(key, "a", LONG))).isFalse();
+    }
+
+    @Test
+    public void concurrentPublishersOfOneStreamGetOneLease() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> racing = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String holder = "p" + i;
+                racing.add(pool.submit(() -> get(store.acquirePublisher("__defaultVhost__/live/race", holder, LONG,
+                        false))));
+            }
+            int winners = 0;
+            for (var f : racing) {
+                winners += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- shared secrets -----------------------------------------------------------------------------------------
 
     @Test

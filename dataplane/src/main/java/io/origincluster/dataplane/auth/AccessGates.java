@@ -1,6 +1,8 @@
 package io.origincluster.dataplane.auth;
 
 import io.origincluster.dataplane.config.AuthSettings;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.origincluster.state.StateStore;
 import java.time.Clock;
 
 /** The gate of a {@code PROXY_AUTH} mode. */
@@ -9,9 +11,15 @@ public final class AccessGates {
     private AccessGates() {
     }
 
-    /** The admission of these settings: its gate and, when a secret is set, the tokens it mints. */
-    public static Admission admission(AuthSettings s) {
-        return new Admission(of(s), s.secret().isEmpty() ? null : new StreamTokens(s.secret()));
+    /**
+     * The admission of these settings: its gate, the tokens it mints when a secret is set, and publisher leases in
+     * {@code store} (renewed on {@code timers}) unless any number of publishers is allowed.
+     */
+    public static Admission admission(AuthSettings s, StateStore store, EventExecutorGroup timers) {
+        PublisherLeases leases = s.publisherConflict() == AuthSettings.PublisherConflict.ALLOW ? null
+                : new PublisherLeases(store, s.publisherLeaseTtl(),
+                        s.publisherConflict() == AuthSettings.PublisherConflict.TAKEOVER, timers);
+        return new Admission(of(s), s.secret().isEmpty() ? null : new StreamTokens(s.secret()), leases);
     }
 
     public static AccessGate of(AuthSettings s) {

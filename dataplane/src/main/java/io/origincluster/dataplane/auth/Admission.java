@@ -15,15 +15,25 @@ public final class Admission {
     private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
     /** Everyone may publish and play ({@code PROXY_AUTH=off}). */
-    public static final Admission OPEN = new Admission(AccessGate.OPEN, null);
+    public static final Admission OPEN = new Admission(AccessGate.OPEN, null, null);
 
     private final AccessGate gate;
     private final StreamTokens tokens;
+    private final PublisherLeases leases;
 
-    /** @param tokens what signs and checks stream tokens ({@code PROXY_AUTH_SECRET}); null when no secret is set */
-    public Admission(AccessGate gate, StreamTokens tokens) {
+    /**
+     * @param tokens what signs and checks stream tokens ({@code PROXY_AUTH_SECRET}); null when no secret is set
+     * @param leases one publisher per stream; null when any number may publish
+     */
+    public Admission(AccessGate gate, StreamTokens tokens, PublisherLeases leases) {
         this.gate = gate;
         this.tokens = tokens;
+        this.leases = leases;
+    }
+
+    /** The publisher leases, when publishing is exclusive. */
+    public java.util.Optional<PublisherLeases> leases() {
+        return java.util.Optional.ofNullable(leases);
     }
 
     /** The proxy's {@code PROXY_AUTH_SECRET} tokens, for minting; empty when no secret is set. */
@@ -39,9 +49,11 @@ public final class Admission {
         } catch (RuntimeException e) {
             checked = CompletableFuture.failedFuture(e);
         }
-        return checked.handle((v, err) -> {
+        CompletionStage<Admitted> held = checked.thenCompose(v -> r.action() == Action.PUBLISH && leases != null
+                ? leases.acquire(r.key()) : CompletableFuture.completedFuture(Admitted.NOTHING_HELD));
+        return held.handle((a, err) -> {
             if (err == null) {
-                return Admitted.NOTHING_HELD;
+                return a;
             }
             AccessDenied d = AccessDenied.of(err);
             if (d == null) {

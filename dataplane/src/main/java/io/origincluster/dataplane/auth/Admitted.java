@@ -6,4 +6,8 @@ public interface Admitted {
     Admitted NOTHING_HELD = () -> { };
 
     void release();
+
+    /** Runs {@code r} (on any thread) if what is held is lost while the session lives: its lease taken over. */
+    default void onLost(Runnable r) {
+    }
 }

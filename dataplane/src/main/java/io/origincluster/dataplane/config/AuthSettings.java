@@ -11,9 +11,12 @@ import java.util.Locale;
  * {@code POST /api/v1/tokens} and the jar's {@code token} command sign with, so it is read in every mode.
  */
 public record AuthSettings(Mode mode, String secret, URI hookUrl, Duration hookTimeout, Duration hookCacheTtl,
-                           int hookCacheSize) {
+                           int hookCacheSize, PublisherConflict publisherConflict, Duration publisherLeaseTtl) {
 
     public enum Mode { OFF, TOKEN, HTTP }
+
+    /** A publish for a stream that already has a publisher: refused, taking over, or allowed (no lease at all). */
+    public enum PublisherConflict { REFUSE, TAKEOVER, ALLOW }
 
     static AuthSettings from(Env env) {
         String m = env.string("PROXY_AUTH", "off").trim().toLowerCase(Locale.ROOT);
@@ -52,17 +55,25 @@ public record AuthSettings(Mode mode, String secret, URI hookUrl, Duration hookT
         }
         Duration cacheTtl = env.duration("PROXY_AUTH_HOOK_CACHE_TTL", "10s");
         int cacheSize = env.integer("PROXY_AUTH_HOOK_CACHE_SIZE", 10_000, 0, 1_000_000);
-        return new AuthSettings(mode, secret, hookUrl, timeout, cacheTtl, cacheSize);
-    }
-
-    public static AuthSettings off() {
-        return new AuthSettings(Mode.OFF, "", null, Duration.ofSeconds(3), Duration.ofSeconds(10), 10_000);
+        String c = env.string("PROXY_PUBLISHER_CONFLICT", "refuse").trim().toLowerCase(Locale.ROOT);
+        PublisherConflict conflict = switch (c) {
+            case "refuse" -> PublisherConflict.REFUSE;
+            case "takeover" -> PublisherConflict.TAKEOVER;
+            case "allow" -> PublisherConflict.ALLOW;
+            default -> throw new ConfigException("PROXY_PUBLISHER_CONFLICT", "'" + c + "' is not refuse, takeover or allow");
+        };
+        Duration leaseTtl = env.duration("PROXY_PUBLISHER_LEASE_TTL", "15s");
+        if (leaseTtl.toMillis() < 1000) {
+            throw new ConfigException("PROXY_PUBLISHER_LEASE_TTL", "must be at least 1s");
+        }
+        return new AuthSettings(mode, secret, hookUrl, timeout, cacheTtl, cacheSize, conflict, leaseTtl);
     }
 
     @Override
     public String toString() {
         return "AuthSettings[mode=" + mode + ", secret=" + (secret.isEmpty() ? "none" : "******") + ", hookUrl="
                 + hookUrl + ", hookTimeout=" + hookTimeout + ", hookCacheTtl=" + hookCacheTtl + ", hookCacheSize="
-                + hookCacheSize + "]";
+                + hookCacheSize + ", publisherConflict=" + publisherConflict + ", publisherLeaseTtl="
+                + publisherLeaseTtl + "]";
     }
 }

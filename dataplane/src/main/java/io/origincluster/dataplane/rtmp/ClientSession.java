@@ -212,6 +212,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         admitted = a;
+        a.onLost(() -> channel.eventLoop().execute(() -> end("another publisher took the stream over", null)));
         if (!request.publish()) {
             channel.write(ControlMessages.userControl(channel.alloc(), ControlMessages.STREAM_BEGIN, clientStreamId));
             channel.writeAndFlush(Replies.onStatus(channel.alloc(), clientStreamId, "status", "NetStream.Play.Reset",

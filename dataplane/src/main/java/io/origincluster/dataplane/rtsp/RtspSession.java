@@ -170,6 +170,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             return;
         }
         admission = a;
+        a.onLost(() -> channel.eventLoop().execute(() -> end("another publisher took the stream over", null)));
         String uri = first.uri();
         byte[] body = first.body();
         dialog.sent(first);

@@ -107,6 +107,22 @@ final class CountingStore implements StateStore {
     }
 
     @Override
+    public CompletionStage<Boolean> acquirePublisher(String streamKey, String holder, Duration ttl,
+                                                     boolean takeOver) {
+        return delegate.acquirePublisher(streamKey, holder, ttl, takeOver);
+    }
+
+    @Override
+    public CompletionStage<Boolean> renewPublisher(String streamKey, String holder, Duration ttl) {
+        return delegate.renewPublisher(streamKey, holder, ttl);
+    }
+
+    @Override
+    public CompletionStage<Boolean> releasePublisher(String streamKey, String holder) {
+        return delegate.releasePublisher(streamKey, holder);
+    }
+
+    @Override
     public CompletionStage<io.origincluster.state.SharedSecret> sharedSecret(String name, Duration rotateEvery) {
         return delegate.sharedSecret(name, rotateEvery);
     }
