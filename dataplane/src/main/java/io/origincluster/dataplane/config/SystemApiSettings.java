@@ -8,7 +8,7 @@ import java.time.Duration;
  * {@code idleTimeout} closes keep-alive connections nobody uses; SRS opens a new connection per heartbeat anyway.
  */
 public record SystemApiSettings(InetSocketAddress listen, String token, Duration registerTtl, int maxBodyBytes,
-                                Duration idleTimeout) {
+                                Duration idleTimeout, String readToken, CidrList registerAllowed) {
 
     static SystemApiSettings from(Env env) {
         InetSocketAddress listen = env.listen("PROXY_SYSTEM_API", 12025);
@@ -22,13 +22,21 @@ public record SystemApiSettings(InetSocketAddress listen, String token, Duration
         if (idle.toMillis() < 100) {
             throw new ConfigException("PROXY_SYSTEM_API_IDLE_TIMEOUT", "must be at least 100ms");
         }
-        return new SystemApiSettings(listen, token, ttl, max, idle);
+        String readToken = env.secret("PROXY_SYSTEM_API_READ_TOKEN");
+        CidrList allowed;
+        try {
+            allowed = CidrList.parse(env.string("PROXY_REGISTER_ALLOWED_CIDRS", CidrList.PRIVATE));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("PROXY_REGISTER_ALLOWED_CIDRS", e.getMessage());
+        }
+        return new SystemApiSettings(listen, token, ttl, max, idle, readToken, allowed);
     }
 
     @Override
     public String toString() {
         return "SystemApiSettings[listen=" + listen + ", token=" + (token.isEmpty() ? "none" : "******")
                 + ", registerTtl=" + registerTtl + ", maxBodyBytes=" + maxBodyBytes + ", idleTimeout=" + idleTimeout
+                + ", readToken=" + (readToken.isEmpty() ? "none" : "******") + ", registerAllowed=" + registerAllowed
                 + "]";
     }
 }

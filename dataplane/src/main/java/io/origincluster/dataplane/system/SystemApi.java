@@ -60,6 +60,8 @@ final class SystemApi {
     static final String ORIGINS = "/api/v1/origins";
     static final String DRAIN = "/drain";
     static final String CLUSTER = "/api/v1/cluster";
+    /** Probes and the version stay open when {@code PROXY_SYSTEM_API_READ_TOKEN} protects the other reads. */
+    static final java.util.Set<String> READ_OPEN = java.util.Set.of("/healthz", "/readyz", "/api/v1/versions");
     /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
     static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
@@ -73,6 +75,7 @@ final class SystemApi {
     private final ObjectMapper mapper = new ObjectMapper();
     private final Clock clock = Clock.systemUTC();
     private final byte[] token;
+    private final byte[] readToken;
     private final String pid = Long.toString(ProcessHandle.current().pid());
     /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
@@ -87,6 +90,7 @@ final class SystemApi {
         this.metrics = metrics;
         this.ready = ready;
         this.token = settings.token().getBytes(StandardCharsets.UTF_8);
+        this.readToken = settings.readToken().getBytes(StandardCharsets.UTF_8);
     }
 
     ObjectMapper mapper() {
@@ -142,6 +146,9 @@ final class SystemApi {
             String id = QueryStringDecoder.decodeComponent(path.substring(ORIGINS.length() + 1));
             return deregister(req, sid, id, "id");
         }
+        if (!READ_OPEN.contains(path) && !readAuthorized(req)) {
+            return unauthorizedRead();
+        }
         return switch (path) {
             case ORIGINS -> get(m, this::origins);
             case "/api/v1/streams" -> get(m, this::streams);
@@ -169,6 +176,14 @@ final class SystemApi {
             return done(ApiResponses.error(mapper, HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
         Backend backend = r.toBackend();
+        String outside = RegisterAddresses.outside(backend, settings.registerAllowed());
+        if (outside != null) {
+            count("register", "forbidden");
+            log.atWarn().addKeyValue("sid", sid).addKeyValue("backend", backend.id()).addKeyValue("address", outside)
+                    .log("register refused: address outside PROXY_REGISTER_ALLOWED_CIDRS");
+            return done(ApiResponses.error(mapper, HttpResponseStatus.FORBIDDEN, "address " + outside
+                    + " is outside PROXY_REGISTER_ALLOWED_CIDRS (" + settings.registerAllowed() + ")"));
+        }
         return store.register(backend, settings.registerTtl()).handle((stored, err) -> {
             if (err != null) {
                 // the store is unreachable: the heartbeat is held in memory and written when the store returns,
@@ -414,14 +429,27 @@ final class SystemApi {
 
     /** Constant-time comparison so the token cannot be guessed byte by byte from response times. */
     private boolean authorized(FullHttpRequest req) {
-        if (token.length == 0) {
-            return true;
-        }
+        return token.length == 0 || bearerIs(req, token);
+    }
+
+    /** A read needs the read token (or the changing token) once {@code PROXY_SYSTEM_API_READ_TOKEN} is set. */
+    private boolean readAuthorized(FullHttpRequest req) {
+        return readToken.length == 0 || bearerIs(req, readToken) || token.length > 0 && bearerIs(req, token);
+    }
+
+    private static boolean bearerIs(FullHttpRequest req, byte[] expected) {
         String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(expected, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private CompletionStage<FullHttpResponse> unauthorizedRead() {
+        FullHttpResponse r = ApiResponses.error(mapper, HttpResponseStatus.UNAUTHORIZED,
+                "missing or wrong bearer token (PROXY_SYSTEM_API_READ_TOKEN is set)");
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"origin-cluster\"");
+        return done(r);
     }
 
     void count(String operation, String result) {
