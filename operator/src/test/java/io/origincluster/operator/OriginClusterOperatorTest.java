@@ -122,7 +122,8 @@ class OriginClusterOperatorTest {
         await().atMost(KUBE).untilAsserted(() -> {
             for (HasMetadata owned : java.util.Arrays.asList(get(Deployment.class, "alpha-origin"), get(Deployment.class, "alpha-proxy"),
                     get(Service.class, "alpha-origin"), get(Service.class, "alpha-proxy"),
-                    get(ConfigMap.class, "alpha-origin-config"), get(Secret.class, "alpha-proxy"))) {
+                    get(ConfigMap.class, "alpha-origin-config"), get(Secret.class, "alpha-proxy"),
+                    get(Secret.class, "alpha-proxy-auth"))) {
                 assertThat(owned).isNotNull();
                 assertThat(owned.getMetadata().getOwnerReferences()).singleElement()
                         .satisfies(r -> assertThat(r.getUid()).isEqualTo(uid));
@@ -163,7 +164,8 @@ class OriginClusterOperatorTest {
         Map<String, String> v = new java.util.TreeMap<>();
         for (HasMetadata h : List.of(get(Deployment.class, name + "-origin"), get(Deployment.class, name + "-proxy"),
                 get(Service.class, name + "-origin"), get(Service.class, name + "-proxy"),
-                get(ConfigMap.class, name + "-origin-config"), get(Secret.class, name + "-proxy"))) {
+                get(ConfigMap.class, name + "-origin-config"), get(Secret.class, name + "-proxy"),
+                get(Secret.class, name + "-proxy-auth"))) {
             v.put(h.getKind() + "/" + h.getMetadata().getName(), h.getMetadata().getResourceVersion());
         }
         return v;

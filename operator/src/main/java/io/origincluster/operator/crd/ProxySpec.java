@@ -22,5 +22,6 @@ public class ProxySpec {
     public ProxyServiceSpec service = new ProxyServiceSpec();
     @JsonPropertyDescription("Address clients use to reach the proxy for WebRTC media; also the origins' candidate")
     public String webrtcCandidate;
+    public ProxyAuthSpec auth = new ProxyAuthSpec();
     public List<EnvVar> env;
 }

@@ -13,6 +13,7 @@ import io.origincluster.operator.resources.OriginConfigMapBuilder;
 import io.origincluster.operator.resources.OriginDeploymentBuilder;
 import io.origincluster.operator.resources.OriginServiceBuilder;
 import io.origincluster.operator.resources.ProxyDeploymentBuilder;
+import io.origincluster.operator.resources.ProxyAuthSecretBuilder;
 import io.origincluster.operator.resources.ProxySecretBuilder;
 import io.origincluster.operator.resources.ProxyServiceBuilder;
 import java.util.ArrayList;
@@ -47,6 +48,11 @@ public final class OwnedResources {
         Secret secret = ProxySecretBuilder.desired(cluster);
         if (applier.createIfMissing(secret, cached(context, Secret.class, secret)) == ResourceApplier.Outcome.CREATED) {
             changes.add("created Secret " + secret.getMetadata().getName() + " (HLS token key)");
+        }
+        Secret authSecret = ProxyAuthSecretBuilder.desired(cluster);
+        if (applier.createIfMissing(authSecret, cached(context, Secret.class, authSecret))
+                == ResourceApplier.Outcome.CREATED) {
+            changes.add("created Secret " + authSecret.getMetadata().getName() + " (stream token secret)");
         }
         Deployment proxies = ProxyDeploymentBuilder.desired(cluster);
         apply(proxies, cached(context, Deployment.class, proxies), changes);

@@ -37,6 +37,10 @@ public final class Names {
         return c.getMetadata().getName() + "-proxy";
     }
 
+    public static String proxyAuthSecret(OriginCluster c) {
+        return c.getMetadata().getName() + "-proxy-auth";
+    }
+
     public static String redis(OriginCluster c) {
         return c.getMetadata().getName() + "-redis";
     }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.origincluster.operator.crd.OriginCluster;
 import io.origincluster.operator.crd.OriginDrainSpec;
+import io.origincluster.operator.crd.ProxyAuthSpec;
 import io.origincluster.operator.crd.ProxyPorts;
 import io.origincluster.operator.crd.ProxySpec;
 import java.util.ArrayList;
@@ -62,6 +63,18 @@ public final class ProxyDeploymentBuilder {
         env.add(new EnvVarBuilder().withName("PROXY_HLS_TOKEN_KEY").withNewValueFrom().withNewSecretKeyRef()
                 .withName(Names.proxySecret(cluster)).withKey(ProxySecretBuilder.HLS_TOKEN_KEY).endSecretKeyRef()
                 .endValueFrom().build());
+        ProxyAuthSpec auth = spec.auth == null ? new ProxyAuthSpec() : spec.auth;
+        env.add(value("PROXY_AUTH", auth.mode));
+        env.add(new EnvVarBuilder().withName("PROXY_AUTH_SECRET").withNewValueFrom().withNewSecretKeyRef()
+                .withName(Names.proxyAuthSecret(cluster)).withKey(ProxyAuthSecretBuilder.AUTH_SECRET)
+                .endSecretKeyRef().endValueFrom().build());
+        if (auth.hookUrl != null && !auth.hookUrl.isBlank()) {
+            env.add(value("PROXY_AUTH_HOOK_URL", auth.hookUrl));
+        }
+        env.add(value("PROXY_PUBLISHER_CONFLICT", auth.publisherConflict));
+        if (auth.registerAllowedCidrs != null && !auth.registerAllowedCidrs.isBlank()) {
+            env.add(value("PROXY_REGISTER_ALLOWED_CIDRS", auth.registerAllowedCidrs));
+        }
         if (spec.webrtcCandidate != null && !spec.webrtcCandidate.isBlank()) {
             env.add(value("PROXY_WEBRTC_CANDIDATE", spec.webrtcCandidate));
         }

@@ -46,6 +46,29 @@ class ProxyBuildersTest {
     }
 
     @Test
+    void proxiesGetTheAuthSettingsAndTheGeneratedTokenSecret() {
+        Map<String, EnvVar> env = env(ProxyDeploymentBuilder.desired(cluster));
+        assertThat(env.get("PROXY_AUTH").getValue()).isEqualTo("off");
+        assertThat(env.get("PROXY_PUBLISHER_CONFLICT").getValue()).isEqualTo("refuse");
+        assertThat(env.get("PROXY_AUTH_SECRET").getValueFrom().getSecretKeyRef().getName()).isEqualTo("live-proxy-auth");
+        assertThat(env.get("PROXY_AUTH_SECRET").getValueFrom().getSecretKeyRef().getKey())
+                .isEqualTo(ProxyAuthSecretBuilder.AUTH_SECRET);
+        assertThat(env).doesNotContainKeys("PROXY_AUTH_HOOK_URL", "PROXY_REGISTER_ALLOWED_CIDRS");
+        cluster.getSpec().proxy.auth.mode = "http";
+        cluster.getSpec().proxy.auth.hookUrl = "http://auth.media:8085/check";
+        cluster.getSpec().proxy.auth.publisherConflict = "takeover";
+        cluster.getSpec().proxy.auth.registerAllowedCidrs = "10.0.0.0/8";
+        env = env(ProxyDeploymentBuilder.desired(cluster));
+        assertThat(env.get("PROXY_AUTH").getValue()).isEqualTo("http");
+        assertThat(env.get("PROXY_AUTH_HOOK_URL").getValue()).isEqualTo("http://auth.media:8085/check");
+        assertThat(env.get("PROXY_PUBLISHER_CONFLICT").getValue()).isEqualTo("takeover");
+        assertThat(env.get("PROXY_REGISTER_ALLOWED_CIDRS").getValue()).isEqualTo("10.0.0.0/8");
+        var a = ProxyAuthSecretBuilder.desired(cluster).getStringData().get(ProxyAuthSecretBuilder.AUTH_SECRET);
+        var b = ProxyAuthSecretBuilder.desired(cluster).getStringData().get(ProxyAuthSecretBuilder.AUTH_SECRET);
+        assertThat(a).hasSize(64).isNotEqualTo(b);
+    }
+
+    @Test
     void proxiesGetTheOriginsDrainTimeout() {
         cluster.getSpec().origins.drain.timeoutSeconds = 90;
         assertThat(env(ProxyDeploymentBuilder.desired(cluster)).get("PROXY_DRAIN_TIMEOUT").getValue())
