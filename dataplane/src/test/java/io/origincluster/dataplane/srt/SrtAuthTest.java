@@ -105,4 +105,22 @@ class SrtAuthTest {
         assertThat(Files.readAllBytes(received)).as("origin: %s caller: %s", origin.output(), caller.output())
                 .isEqualTo(Files.readAllBytes(payload));
     }
+
+    @Test
+    void aSecondPublisherOfALiveStreamIsRefusedWith1409() throws Exception {
+        Path payload = SrtPeers.payload(dir, 2000);
+        Path received = dir.resolve("live.ts");
+        int originPort = Ports.freeUdp();
+        track(SrtPeers.listenerToFile(originPort, "", received));
+        proxy.registerOrigin("origin-a", originPort, 0);
+        String streamId = "#!::r=live/s3?token=" + token(Action.PUBLISH, "live/s3") + ",m=publish";
+        track(SrtPeers.callerFromFile(proxy.url(streamId, ""), payload));
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> SrtPeers.size(received) > 0);
+        RawSrtCaller second = track(new RawSrtCaller(proxy.port()));
+        second.send(RawSrtCaller.conclusion(300, second.cookie(300), streamId));
+        SrtHandshake answer = second.receive(3000);
+        assertThat(answer).isNotNull();
+        assertThat(answer.type()).isEqualTo(SrtReject.toHandshakeType(SrtReject.CONFLICT));
+        assertThat(proxy.stats().sessions()).isEqualTo(1);
+    }
 }

@@ -90,4 +90,23 @@ class WhipAuthTest {
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
         }
     }
+
+    @Test
+    void aWhipPublishOfAStreamAnotherPublisherHoldsIsRefusedWith409() throws Exception {
+        String key = "__defaultVhost__/live/held";
+        assertThat(store.acquirePublisher(key, "an-rtmp-publisher", Duration.ofMinutes(1), false)
+                .toCompletableFuture().join()).isTrue();
+        try (RtcPeer client = RtcPeer.client()) {
+            HttpResponse<String> busy = offer("/rtc/v1/whip/?app=live&stream=held",
+                    "Bearer " + token(Action.PUBLISH, "live/held"), client.offer());
+            assertThat(busy.statusCode()).isEqualTo(409);
+            assertThat(JSON.readTree(busy.body()).path("error").asText()).contains("already has a publisher");
+        }
+        store.releasePublisher(key, "an-rtmp-publisher").toCompletableFuture().join();
+        try (RtcPeer client = RtcPeer.client()) {
+            HttpResponse<String> ok = offer("/rtc/v1/whip/?app=live&stream=held",
+                    "Bearer " + token(Action.PUBLISH, "live/held"), client.offer());
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+        }
+    }
 }
