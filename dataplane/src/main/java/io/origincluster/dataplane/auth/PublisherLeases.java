@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class PublisherLeases {
 
     private static final Logger log = LoggerFactory.getLogger(PublisherLeases.class);
+    private static final long STORE_WAIT_MILLIS = 2000;
 
     private final StateStore store;
     private final Duration ttl;
@@ -45,7 +46,9 @@ public final class PublisherLeases {
     CompletionStage<Admitted> acquire(StreamKey key) {
         String k = key.toString();
         String holder = proxyId + "/" + sequence.incrementAndGet();
-        return store.acquirePublisher(k, holder, ttl, takeOver).handle((ok, err) -> {
+        // a store that does not answer must not hold the publisher until its handshake times out
+        return store.acquirePublisher(k, holder, ttl, takeOver).toCompletableFuture()
+                .orTimeout(STORE_WAIT_MILLIS, TimeUnit.MILLISECONDS).handle((ok, err) -> {
             if (err != null) {
                 log.atWarn().addKeyValue("key", k).log("publisher lease unavailable, publishing without one: {}",
                         err.toString());
@@ -95,7 +98,13 @@ public final class PublisherLeases {
                 if (err != null) {
                     log.atDebug().addKeyValue("key", key).log("publisher lease renewal failed: {}", err.toString());
                 } else if (!ok) {
-                    lost("the lease was taken over or lapsed");
+                    // lapsed (the store was away longer than the TTL, or restarted empty) or taken over: only a
+                    // lease another publisher holds now ends this one
+                    store.acquirePublisher(key, holder, ttl, false).whenComplete((again, err2) -> {
+                        if (err2 == null && !again) {
+                            lost("another publisher holds the stream now");
+                        }
+                    });
                 }
             });
         }
