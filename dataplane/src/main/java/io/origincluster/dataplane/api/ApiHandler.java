@@ -8,6 +8,7 @@ import static io.origincluster.dataplane.api.Replies.error;
 import static io.origincluster.dataplane.api.Replies.forwarded;
 import static io.origincluster.dataplane.api.Replies.response;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -27,7 +28,6 @@ import io.origincluster.dataplane.Version;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.NoRouteException;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.origincluster.dataplane.auth.AccessDenied;
 import io.origincluster.dataplane.auth.AccessRequest;
 import io.origincluster.dataplane.auth.Action;
