@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Assertions;
 /**
  * A real RTSP origin: GStreamer's gst-rtsp-server driven by {@code src/test/resources/rtsp/gst_rtsp_origin.py}
  * (Debian's python3-gi), on 127.0.0.1 and a free port. Play mounts serve a live H.264 test pattern; record mounts
- * accept ANNOUNCE/RECORD and count the video frames they decode.
+ * accept ANNOUNCE/RECORD and count the video frames they decode; relay mounts record a publisher and play exactly
+ * its frames back to players at the same path (and refuse a DESCRIBE while nobody publishes there).
  */
 public final class GstRtspOrigin implements AutoCloseable {
 
@@ -43,11 +44,16 @@ public final class GstRtspOrigin implements AutoCloseable {
     }
 
     public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths) {
+        return start(playPaths, recordPaths, List.of());
+    }
+
+    public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths, List<String> relayPaths) {
         require();
         int port = Ports.freeTcp();
         List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toAbsolutePath().toString(), Integer.toString(port)));
         playPaths.forEach(p -> cmd.addAll(List.of("--play", p)));
         recordPaths.forEach(p -> cmd.addAll(List.of("--record", p)));
+        relayPaths.forEach(p -> cmd.addAll(List.of("--relay", p)));
         Proc p = Proc.start("gst-rtsp-origin", cmd);
         GstRtspOrigin origin = new GstRtspOrigin(p, port);
         try {
@@ -67,7 +73,7 @@ public final class GstRtspOrigin implements AutoCloseable {
         return port;
     }
 
-    /** Video frames the record mount at {@code path} decoded so far. */
+    /** Video frames the record mount at {@code path} decoded (or the relay mount took in) so far. */
     public int recordedFrames(String path) {
         Matcher m = RECORDED.matcher(proc.output());
         int n = 0;
