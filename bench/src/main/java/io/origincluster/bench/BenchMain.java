@@ -191,7 +191,8 @@ public final class BenchMain {
                 once), kill (1/0); segments keys: clients, segments (per playlist), size (average segment KB),
                 warmup, duration (each of the six phases), rate (requests/s of the fixed-rate phases; 0 = half the
                 slower proxy's unpaced rate, -1 = skip them), pool (the pooled proxy's PROXY_HTTP_ORIGIN_POOL; -1 =
-                its default), rounds (repeat every phase; even rounds run the pooled proxy before the other).
+                its default), rounds (repeat every phase; even rounds run the pooled proxy before the other),
+                format (hls: a media playlist of .ts; dash: an MPD listing .m4s SegmentURLs).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";
