@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real RTSP origin for the tests: GStreamer's gst-rtsp-server (through python3-gi) on one TCP port.
 
-usage: gst_rtsp_origin.py PORT [--play PATH]... [--record PATH]... [--relay PATH]...
+usage: gst_rtsp_origin.py PORT [--play PATH]... [--record PATH]... [--relay PATH]... [--hls HTTP_PORT DIR]
        gst_rtsp_origin.py --check    (exit 1 naming the GStreamer elements that are missing)
 
 --play PATH    serves a live H.264 test pattern (one shared media) at PATH
@@ -10,10 +10,16 @@ usage: gst_rtsp_origin.py PORT [--play PATH]... [--record PATH]... [--relay PATH
 --relay PATH   both at PATH: ANNOUNCE/RECORD takes a publisher's H.264 (counted as for --record), and
                DESCRIBE/PLAY serves exactly those frames, not re-encoded, to players (nothing before the first
                publish), as a live origin serves a published stream
+--hls HTTP_PORT DIR   relays also write what is published as HLS (PATH.m3u8 and its .ts segments under DIR),
+               served over HTTP on 127.0.0.1:HTTP_PORT, so one publish plays over RTSP and HLS
 Prints "ready PORT" once listening. Ends on SIGTERM/SIGINT.
 """
+import functools
+import http.server
+import os
 import signal
 import sys
+import threading
 
 import gi
 
@@ -30,8 +36,12 @@ RECORD = ("( decodebin name=depay0 ! videoconvert ! fakesink name=frames sync=fa
           "decodebin name=depay1 ! fakesink sync=false )")
 # a relay: the publisher's H.264 access units leave through an appsink, untouched ...
 RELAY_IN = ("( rtph264depay name=depay0 ! h264parse config-interval=-1 "
-            "! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=frames emit-signals=true sync=false "
+            "! video/x-h264,stream-format=byte-stream,alignment=au ! tee name=t ! queue "
+            "! appsink name=frames emit-signals=true sync=false "
             "decodebin name=depay1 ! fakesink sync=false )")
+# with --hls the same access units are also cut into an HLS stream (a branch of the record half)
+HLS_OUT = ("t. ! queue ! h264parse ! hlssink2 name=hls target-duration=1 max-files=8 playlist-length=4 "
+           "location={segments} playlist-location={playlist} ")
 # ... and enter every playing media through its appsrc, timestamped on arrival
 RELAY_OUT = ("( appsrc name=src is-live=true format=time do-timestamp=true "
              "caps=video/x-h264,stream-format=byte-stream,alignment=au ! h264parse "
@@ -51,8 +61,13 @@ def main(argv):
         return 1 if missing else 0
     port = argv[1]
     paths = {"--play": [], "--record": [], "--relay": []}
+    hls = None
     i = 2
     while i < len(argv):
+        if argv[i] == "--hls":
+            hls = (int(argv[i + 1]), argv[i + 2])
+            i += 3
+            continue
         paths[argv[i]].append(argv[i + 1])
         i += 2
     play, record, relay = paths["--play"], paths["--record"], paths["--relay"]
@@ -74,7 +89,9 @@ def main(argv):
         f.connect("media-configure", on_record_media(path, counts))
         factories[path] = f
     for path in relay:
-        factories[path] = Relay(path, counts)
+        factories[path] = Relay(path, counts, hls[1] if hls else None)
+    if hls:
+        serve_http(*hls)
     mounts = server.get_mount_points()
     for path, f in factories.items():
         mounts.add_factory(path, f)
@@ -88,6 +105,18 @@ def main(argv):
     GLib.timeout_add(500, report, counts)
     loop.run()
     return 0
+
+
+def serve_http(port, root):
+    """Serves DIR read-only on 127.0.0.1:PORT from a daemon thread (the HLS half of a relay)."""
+    handler = functools.partial(QuietFiles, directory=root)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *_args):
+        pass
 
 
 def play_factory(launch):
@@ -112,9 +141,10 @@ class Relay(GstRtspServer.RTSPMediaFactory):
     while a publisher records it plays (a DESCRIBE builds a play half; a second ANNOUNCE is refused). Every access
     unit the publisher's media hands out of its appsink goes into each playing media's appsrc, not re-encoded."""
 
-    def __init__(self, path, counts):
+    def __init__(self, path, counts, hls_dir):
         super().__init__()
         self.path = path
+        self.hls_dir = hls_dir
         self.counts = counts
         self.sources = []
         self.publishing = False
@@ -123,7 +153,12 @@ class Relay(GstRtspServer.RTSPMediaFactory):
         self.connect("media-configure", self.configure)
 
     def do_create_element(self, _url):
-        return Gst.parse_launch_full(RELAY_OUT if self.publishing else RELAY_IN, None, Gst.ParseFlags.PLACE_IN_BIN)
+        launch = RELAY_OUT if self.publishing else RELAY_IN
+        if not self.publishing and self.hls_dir:
+            out = os.path.join(self.hls_dir, self.path.strip("/"))
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            launch = launch[:-1] + HLS_OUT.format(segments=out + "-%05d.ts", playlist=out + ".m3u8") + " )"
+        return Gst.parse_launch_full(launch, None, Gst.ParseFlags.PLACE_IN_BIN)
 
     def configure(self, _factory, media):
         sink = media.get_element().get_by_name("frames")

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One stream, both directions through the proxy: ffmpeg publishes {@code -f rtsp -rtsp_transport tcp} to the proxy,
- * ffprobe plays the same URL through the proxy and decodes the publisher's frames. The origins are two
+ * ffprobe plays the same URL through the proxy and decodes the publisher's frames, and plays it over HLS through the
+ * proxy's HTTP listener on the same stream key (the origins also cut what is published into HLS). The origins are two
  * gst-rtsp-server relays that play back only what was published to them (a DESCRIBE where nobody publishes is
  * refused), so a played frame proves the player reached the publisher's origin through the stream key's pin.
  */
@@ -29,8 +30,8 @@ class RtspPublishPlayTest {
 
     @BeforeEach
     void start() throws Exception {
-        origins = List.of(GstRtspOrigin.start(List.of(), List.of(), List.of("/live/pub")),
-                GstRtspOrigin.start(List.of(), List.of(), List.of("/live/pub")));
+        origins = List.of(GstRtspOrigin.start(List.of(), List.of(), List.of("/live/pub"), true),
+                GstRtspOrigin.start(List.of(), List.of(), List.of("/live/pub"), true));
         proxy = RtspHarness.start(Map.of());
         RtspHarness.register(proxy.store(), "relay-0", origins.get(0));
         RtspHarness.register(proxy.store(), "relay-1", origins.get(1));
@@ -61,6 +62,22 @@ class RtspPublishPlayTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> RtspHarness.rtsp(proxy).activeSessions() == 0);
         assertThat(proxy.routing().sessions().size()).isZero();
+    }
+
+    @Test
+    void aStreamPublishedOverRtspThroughTheProxyPlaysOverHlsThroughTheProxyOnTheSameKey() {
+        String hls = "http://127.0.0.1:" + proxy.port("http-stream") + "/live/pub.m3u8";
+        try (Proc publisher = Ffmpeg.publishRtsp(RtspHarness.url(proxy, "/live/pub"))) {
+            int held = awaitPublished(publisher);
+            // the origin cuts segments of about a second: wait for a playlist worth playing
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> Ffmpeg.countVideoFrames(hls, 1, 15) > 0 || !publisher.isAlive());
+            int frames = Ffmpeg.countVideoFrames(hls, 2, 30);
+            assertThat(frames).as("HLS of the RTSP publish, decoded through the proxy; origin: %s",
+                    origins.get(held).output()).isGreaterThan(20);
+            assertThat(RtspHarness.pinned(proxy.store(), KEY)).as("one key for both protocols").contains("relay-" + held);
+            assertThat(origins.get(1 - held).recordedFrames("/live/pub")).isZero();
+        }
     }
 
     @Test

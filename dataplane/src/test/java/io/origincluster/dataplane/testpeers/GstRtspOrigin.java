@@ -24,10 +24,12 @@ public final class GstRtspOrigin implements AutoCloseable {
 
     private final Proc proc;
     private final int port;
+    private final int httpPort;
 
-    private GstRtspOrigin(Proc proc, int port) {
+    private GstRtspOrigin(Proc proc, int port, int httpPort) {
         this.proc = proc;
         this.port = port;
+        this.httpPort = httpPort;
     }
 
     /** Fails (never skips) when the GStreamer RTSP server or its Python bindings are missing. */
@@ -48,14 +50,34 @@ public final class GstRtspOrigin implements AutoCloseable {
     }
 
     public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths, List<String> relayPaths) {
+        return start(playPaths, recordPaths, relayPaths, false);
+    }
+
+    /**
+     * With {@code hls}, the relay paths also write what is published as HLS ({@code PATH.m3u8} and segments), served
+     * over HTTP on {@link #httpPort()}: one publish plays over RTSP and over HLS.
+     */
+    public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths, List<String> relayPaths,
+                                      boolean hls) {
         require();
         int port = Ports.freeTcp();
         List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toAbsolutePath().toString(), Integer.toString(port)));
         playPaths.forEach(p -> cmd.addAll(List.of("--play", p)));
         recordPaths.forEach(p -> cmd.addAll(List.of("--record", p)));
         relayPaths.forEach(p -> cmd.addAll(List.of("--relay", p)));
+        int httpPort = 0;
+        if (hls) {
+            httpPort = Ports.freeTcp();
+            Path dir = Path.of("target", "gst-hls-" + port).toAbsolutePath();
+            try {
+                Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            cmd.addAll(List.of("--hls", Integer.toString(httpPort), dir.toString()));
+        }
         Proc p = Proc.start("gst-rtsp-origin", cmd);
-        GstRtspOrigin origin = new GstRtspOrigin(p, port);
+        GstRtspOrigin origin = new GstRtspOrigin(p, port, httpPort);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> p.output().contains("ready " + port) || !p.isAlive());
@@ -71,6 +93,11 @@ public final class GstRtspOrigin implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The HTTP port serving the relays' HLS, 0 without it. */
+    public int httpPort() {
+        return httpPort;
     }
 
     /** Video frames the record mount at {@code path} decoded (or the relay mount took in) so far. */
