@@ -50,7 +50,7 @@ RELAY_OUT = ("( appsrc name=src is-live=true format=time do-timestamp=true "
 
 ELEMENTS = ["videotestsrc", "x264enc", "rtph264pay", "decodebin", "videoconvert", "fakesink", "rtph264depay",
             "avdec_h264", "rtpmp4gdepay", "avdec_aac",
-            "appsink", "appsrc", "h264parse"]
+            "appsink", "appsrc", "h264parse", "tee", "queue", "hlssink2", "mpegtsmux"]
 
 
 def main(argv):
