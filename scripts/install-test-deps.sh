@@ -19,6 +19,8 @@ gst_plugin libgstvideotestsrc.so || need+=(gstreamer1.0-plugins-base)
 gst_plugin libgstrtp.so || need+=(gstreamer1.0-plugins-good)
 gst_plugin libgstx264.so || need+=(gstreamer1.0-plugins-ugly)
 gst_plugin libgstlibav.so || need+=(gstreamer1.0-libav)
+# the relay origin: h264parse, and hlssink2 with mpegtsmux for its HLS
+gst_plugin libgsthls.so && gst_plugin libgstvideoparsersbad.so || need+=(gstreamer1.0-plugins-bad)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test peers: all present"

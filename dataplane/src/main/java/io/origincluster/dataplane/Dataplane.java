@@ -121,7 +121,8 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
                 sm.protocol(SessionMetrics.Kind.HTTP)));
         if (config.rtsp().enabled()) {
-            servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports));
+            servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports,
+                    sm.protocol(SessionMetrics.Kind.RTSP)));
         }
         try {
             for (ProtocolServer s : servers) {
