@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, when missing: ffmpeg/ffprobe, nginx with the RTMP module,
-# srt-tools (srt-live-transmit), redis-server and redis-cli (redis-tools: joins the Redis Cluster tests' nodes), and GStreamer's RTSP server with python3-gi and the plugins its test
-# origin uses (RTSP tests). Debian packages only; needs root (or sudo). Safe to rerun.
+# srt-tools (srt-live-transmit), redis-server, redis-cli (redis-tools: joins the Redis Cluster tests' nodes), and
+# GStreamer's RTSP server with python3-gi and the plugins its test origin uses (RTSP tests). Debian packages
+# only; needs root (or sudo). Safe to rerun.
 set -euo pipefail
 
 need=()
