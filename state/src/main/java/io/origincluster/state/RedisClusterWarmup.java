@@ -35,7 +35,8 @@ final class RedisClusterWarmup {
     }
 
     /** Re-runs {@link #connectMasters} on every topology change until the returned handle is closed. */
-    static AutoCloseable keepWarm(ClientResources resources, StatefulRedisClusterConnection<String, String> connection) {
+    static AutoCloseable keepWarm(ClientResources resources,
+                                  StatefulRedisClusterConnection<String, String> connection) {
         Disposable subscription = resources.eventBus().get()
                 .filter(ClusterTopologyChangedEvent.class::isInstance)
                 .subscribe(e -> connectMasters(connection));

@@ -68,7 +68,7 @@ public final class RedisStateStore implements StateStore {
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
-    /** Standalone and Sentinel give a RedisAsyncCommands, Cluster a RedisAdvancedClusterAsyncCommands: both are this. */
+    /** Standalone and Sentinel give RedisAsyncCommands, Cluster RedisAdvancedClusterAsyncCommands: both are this. */
     private final RedisClusterAsyncCommands<String, String> redis;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RedisKeys keys;

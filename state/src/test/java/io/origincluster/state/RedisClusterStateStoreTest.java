@@ -137,7 +137,8 @@ class RedisClusterStateStoreTest extends StateStoreContract {
                 done.add(pool.submit(() -> {
                     go.await();
                     for (String k : order) {
-                        seen.computeIfAbsent(k, x -> ConcurrentHashMap.newKeySet()).add(get(s.pin(k, Set.of(), LONG)).id());
+                        String id = get(s.pin(k, Set.of(), LONG)).id();
+                        seen.computeIfAbsent(k, x -> ConcurrentHashMap.newKeySet()).add(id);
                     }
                     return null;
                 }));
