@@ -19,6 +19,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ public final class RedisStateStore implements StateStore {
 
     /** How often a cluster client re-reads the topology besides the MOVED/ASK/reconnect triggers. */
     private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(5);
+    private static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(1);
 
     private final ClientResources resources;
     private final AbstractRedisClient client;
@@ -198,7 +200,13 @@ public final class RedisStateStore implements StateStore {
     }
 
     private static ClientResources newResources() {
-        return DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // Lettuce's default reconnect backoff grows to 30 s: after an outage of 20 s the next attempt could come
+        // 12 s after Redis is back. Capped at 1 s (with jitter, so many proxies do not reconnect in step), the
+        // store is back within a second of Redis, which is what the fail-soft write-back relies on.
+        return DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), RECONNECT_DELAY_MAX, 100,
+                        TimeUnit.MILLISECONDS))
+                .build();
     }
 
     private static SocketOptions socketOptions() {
