@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * A real Redis Sentinel ({@code redis-server --sentinel}) on loopback watching a {@link RedisTestServer} as master
- * {@value #MASTER}. Sentinel rewrites its config file, so it gets a private temporary one.
+ * {@value #MASTER}, quorum 1. A master silent for 1 s is down, so a failover to a replica takes a few seconds.
+ * Sentinel rewrites its config file, so it gets a private temporary one.
  */
 public final class RedisSentinelTestServer implements AutoCloseable {
 
@@ -28,7 +29,9 @@ public final class RedisSentinelTestServer implements AutoCloseable {
             Path dir = Files.createTempDirectory("sentinel");
             Path conf = dir.resolve("sentinel.conf");
             Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\n"
-                    + "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 1\n");
+                    + "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 1\n"
+                    + "sentinel down-after-milliseconds " + MASTER + " 1000\n"
+                    + "sentinel failover-timeout " + MASTER + " 5000\n");
             return new RedisSentinelTestServer(
                     RedisProcess.start("sentinel", port, List.of(conf.toString(), "--sentinel")), dir);
         } catch (IOException e) {

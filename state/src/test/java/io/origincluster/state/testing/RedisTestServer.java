@@ -43,6 +43,15 @@ public final class RedisTestServer implements AutoCloseable {
         }
     }
 
+    /** A replica of {@code master} on a free port (the system redis-server only), for Sentinel failovers. */
+    public static RedisTestServer startReplicaOf(RedisTestServer master) {
+        int port = RedisProcess.freePort();
+        RedisProcess p = RedisProcess.start("redis-replica", port, List.of("--bind", "127.0.0.1",
+                "--port", Integer.toString(port), "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                "--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        return new RedisTestServer(port, p, null);
+    }
+
     private void awaitEmbeddedUp() {
         if (!RedisProcess.awaitPort(port, () -> true)) {
             close();
