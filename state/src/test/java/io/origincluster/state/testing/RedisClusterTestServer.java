@@ -142,6 +142,17 @@ public final class RedisClusterTestServer implements AutoCloseable {
         return List.copyOf(nodes.keySet());
     }
 
+    /** Subscribed clients per node that is still running. */
+    public Map<Integer, Long> subscribersPerNode() {
+        Map<Integer, Long> out = new LinkedHashMap<>();
+        nodes.forEach((port, p) -> {
+            if (p.alive()) {
+                out.put(port, subscribers(port));
+            }
+        });
+        return out;
+    }
+
     /** The port of the master that serves {@code key}'s slot now, as the nodes' own view says. */
     public int masterOf(String key) {
         for (int port : nodes.keySet()) {
@@ -188,6 +199,11 @@ public final class RedisClusterTestServer implements AutoCloseable {
             sleep(50);
         }
         throw new IllegalStateException("replicas of " + masterPort + " did not catch up in 10 s");
+    }
+
+    /** How many clients of this node are subscribed to a channel. */
+    public long subscribers(int port) {
+        return command(port, c -> c.sync().clientList().lines().filter(l -> !l.contains(" sub=0 ")).count());
     }
 
     /** SIGKILLs one node. */
