@@ -166,6 +166,9 @@ public final class RedisStateStore implements StateStore {
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(TOPOLOGY_REFRESH)
                         .enableAllAdaptiveRefreshTriggers()
+                        // Lettuce's default lets one triggered refresh through per 30 s: one fired by the first
+                        // reconnect attempts (before the replica is promoted) would hide the promotion that long
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                         .build())
                 .build());
         StatefulRedisClusterConnection<String, String> connection = null;
