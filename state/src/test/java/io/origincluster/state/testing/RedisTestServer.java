@@ -48,7 +48,10 @@ public final class RedisTestServer implements AutoCloseable {
         int port = RedisProcess.freePort();
         RedisProcess p = RedisProcess.start("redis-replica", port, List.of("--bind", "127.0.0.1",
                 "--port", Integer.toString(port), "--save", "", "--appendonly", "no", "--protected-mode", "no",
-                "--replicaof", "127.0.0.1", Integer.toString(master.port())));
+                "--replicaof", "127.0.0.1", Integer.toString(master.port()),
+                // load the master's snapshot from the socket: by default a replica writes it to dump.rdb in the
+                // working directory (the module's source tree)
+                "--repl-diskless-load", "on-empty-db"));
         return new RedisTestServer(port, p, null);
     }
 
