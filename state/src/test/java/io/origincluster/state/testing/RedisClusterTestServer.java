@@ -32,12 +32,21 @@ public final class RedisClusterTestServer implements AutoCloseable {
     /** For the test's own admin commands (CLUSTER INFO, INFO replication), one short connection each. */
     private final RedisClient admin = RedisClient.create();
 
-    private RedisClusterTestServer(Path dir, int replicas) {
+    /** Every node's {@code requirepass} (and {@code masterauth}), or null. */
+    private final String password;
+
+    private RedisClusterTestServer(Path dir, int replicas, String password) {
         this.dir = dir;
         this.replicas = replicas;
+        this.password = password;
     }
 
     public static RedisClusterTestServer start(int masters, int replicas) {
+        return start(masters, replicas, null);
+    }
+
+    /** As {@link #start(int, int)} with every node requiring {@code password} (null: none). */
+    public static RedisClusterTestServer start(int masters, int replicas, String password) {
         String cli = redisCli();
         Path dir;
         try {
@@ -45,19 +54,26 @@ public final class RedisClusterTestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RedisClusterTestServer cluster = new RedisClusterTestServer(dir, replicas);
+        RedisClusterTestServer cluster = new RedisClusterTestServer(dir, replicas, password);
         try {
             for (int i = 0; i < masters * (1 + replicas); i++) {
                 int port = RedisProcess.freePort();
-                cluster.nodes.put(port, RedisProcess.start("redis-cluster", port, List.of(
+                List<String> args = new ArrayList<>(List.of(
                         "--bind", "127.0.0.1", "--port", Integer.toString(port), "--protected-mode", "no",
                         "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
                         "--cluster-node-timeout", "2000", "--dir", dir.toString(),
-                        "--save", "", "--appendonly", "no")));
+                        "--save", "", "--appendonly", "no"));
+                if (password != null) {
+                    args.addAll(List.of("--requirepass", password, "--masterauth", password));
+                }
+                cluster.nodes.put(port, RedisProcess.start("redis-cluster", port, args));
             }
             List<String> cmd = new ArrayList<>(List.of(cli, "--cluster", "create"));
             cluster.nodes.keySet().forEach(p -> cmd.add("127.0.0.1:" + p));
             cmd.addAll(List.of("--cluster-replicas", Integer.toString(replicas), "--cluster-yes"));
+            if (password != null) {
+                cmd.addAll(List.of("-a", password, "--no-auth-warning"));
+            }
             run(cmd, logFile());
             cluster.awaitReady(masters);
             return cluster;
@@ -217,8 +233,11 @@ public final class RedisClusterTestServer implements AutoCloseable {
     }
 
     private <T> T command(int port, Function<StatefulRedisConnection<String, String>, T> f) {
-        try (StatefulRedisConnection<String, String> c = admin.connect(
-                RedisURI.Builder.redis("127.0.0.1", port).withTimeout(Duration.ofSeconds(2)).build())) {
+        RedisURI.Builder uri = RedisURI.Builder.redis("127.0.0.1", port).withTimeout(Duration.ofSeconds(2));
+        if (password != null) {
+            uri.withPassword(password.toCharArray());
+        }
+        try (StatefulRedisConnection<String, String> c = admin.connect(uri.build())) {
             return f.apply(c);
         }
     }
