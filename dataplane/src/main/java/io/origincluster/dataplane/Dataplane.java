@@ -77,7 +77,9 @@ public final class Dataplane implements AutoCloseable {
     private static StateStore createStore(StateSettings s, ProxyConfig config) {
         return switch (s.type()) {
             case MEMORY -> new MemoryStateStore(config.routing().policy());
-            case REDIS -> RedisStateStore.connect(s.redisUri(), s.clusterId(), config.routing().policy());
+            case REDIS -> s.redisCluster()
+                    ? RedisStateStore.connectCluster(s.clusterNodes(), s.clusterId(), config.routing().policy())
+                    : RedisStateStore.connect(s.redisUri(), s.clusterId(), config.routing().policy());
         };
     }
 
