@@ -75,7 +75,7 @@ class SrtAuthTest {
             assertThat(answer).as(e.getKey()).isNotNull();
             assertThat(answer.type()).as(e.getKey()).isEqualTo(SrtReject.toHandshakeType(e.getValue()));
         }
-        assertThat(SrtReject.toHandshakeType(SrtReject.UNAUTHORIZED)).as("what callers print").isEqualTo(2401);
+        assertThat(SrtReject.toHandshakeType(SrtReject.UNAUTHORIZED)).as("on the wire").isEqualTo(2401);
         assertThat(proxy.pinOf("__defaultVhost__/live/s1")).as("refused before routing").isNull();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> proxy.stats().sessions() == 0
                 && proxy.stats().callers() == 0 && proxy.stats().pendingHandshakes() == 0);
