@@ -46,7 +46,8 @@ public final class Decoding {
             // end of input: the decoders' channelInactive paths run too
             ch.finishAndReleaseAll();
         } catch (DecoderException e) {
-            if (!clean.isInstance(e.getCause())) {
+            // a protocol error may itself be a DecoderException, or arrive wrapped in one
+            if (!clean.isInstance(e) && !clean.isInstance(e.getCause())) {
                 throw e;
             }
         } catch (RuntimeException e) {
