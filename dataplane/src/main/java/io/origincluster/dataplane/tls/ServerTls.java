@@ -10,6 +10,7 @@ import io.origincluster.dataplane.config.ConfigException;
 import io.origincluster.dataplane.config.TlsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
@@ -134,7 +135,7 @@ public final class ServerTls implements AutoCloseable {
         return new byte[][] {read(settings.certFile(), "PROXY_TLS_CERT"), read(settings.keyFile(), "PROXY_TLS_KEY")};
     }
 
-    private static byte[] read(java.nio.file.Path file, String variable) {
+    private static byte[] read(Path file, String variable) {
         try {
             if (Files.size(file) > 1024 * 1024) {
                 throw new ConfigException(variable, file + " is larger than 1 MiB");
@@ -172,10 +173,10 @@ public final class ServerTls implements AutoCloseable {
 
     private void logLoaded(String what) {
         X509Certificate c = current.leaf();
-        var line = log.atInfo().addKeyValue("subject", c.getSubjectX500Principal().getName())
+        log.atInfo().addKeyValue("subject", c.getSubjectX500Principal().getName())
                 .addKeyValue("serial", c.getSerialNumber().toString(16))
-                .addKeyValue("notAfter", c.getNotAfter().toInstant()).addKeyValue("provider", providerName());
-        line.log(what);
+                .addKeyValue("notAfter", c.getNotAfter().toInstant()).addKeyValue("provider", providerName())
+                .log(what);
         if (c.getNotAfter().before(new Date())) {
             log.atWarn().addKeyValue("notAfter", c.getNotAfter().toInstant())
                     .log("the TLS certificate has expired; clients that check it will refuse to connect");

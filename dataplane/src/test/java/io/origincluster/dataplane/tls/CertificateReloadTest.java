@@ -85,6 +85,27 @@ class CertificateReloadTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aKeyOfAnotherCertificateStopsStartUpNamingTheVariable() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tls-bad-");
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        TestCertificates.replace(cert, TestCertificates.issue("a", 1, TestCertificates.KeyFormat.PKCS8_EC).certPem());
+        TestCertificates.replace(key, TestCertificates.issue("b", 2, TestCertificates.KeyFormat.PKCS8_EC).keyPem());
+        Map<String, String> env = new HashMap<>();
+        for (String v : new String[] {"PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API",
+            "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER",
+            "PROXY_RTMPS_SERVER"}) {
+            env.put(v, "127.0.0.1:0");
+        }
+        env.put("PROXY_TLS_CERT", cert.toString());
+        env.put("PROXY_TLS_KEY", key.toString());
+        Dataplane proxy = new Dataplane(ProxyConfig.from(env), new MemoryStateStore(new LeastPinnedPolicy()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(proxy::start)
+                .isInstanceOf(io.origincluster.dataplane.config.ConfigException.class)
+                .hasMessageStartingWith("PROXY_TLS_KEY: ").hasMessageContaining("does not belong");
+    }
+
     private static long serial(X509Certificate c) {
         return c.getSerialNumber().longValueExact();
     }
