@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, when missing: ffmpeg/ffprobe, nginx with the RTMP module,
-# srt-tools (srt-live-transmit), redis-server, redis-cli (redis-tools: joins the Redis Cluster tests' nodes), and
-# GStreamer's RTSP server with python3-gi and the plugins its test origin uses (RTSP tests). Debian packages
-# only; needs root (or sudo). Safe to rerun.
+# srt-tools (srt-live-transmit), redis-server, redis-cli (redis-tools: joins the Redis Cluster tests' nodes), curl
+# (TLS tests), and GStreamer's RTSP server with python3-gi and the plugins its test origin uses (RTSP tests).
+# Debian packages only; needs root (or sudo). Safe to rerun.
 set -euo pipefail
 
 need=()
@@ -11,6 +11,8 @@ command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
 command -v srt-live-transmit >/dev/null 2>&1 || need+=(srt-tools)
+# curl verifies the proxy's test certificate in the TLS tests (HTTPS FLV and HLS)
+command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || [ -x /usr/bin/redis-cli ] || need+=(redis-tools)
 # the RTSP origin (dataplane/src/test/resources/rtsp/gst_rtsp_origin.py) runs on Debian's own python3

@@ -17,6 +17,8 @@ import io.origincluster.dataplane.rtsp.RtspServer;
 import io.origincluster.dataplane.srt.SrtServer;
 import io.origincluster.dataplane.system.DefaultBackend;
 import io.origincluster.dataplane.system.SystemApiServer;
+import io.origincluster.dataplane.tls.ServerTls;
+import io.origincluster.dataplane.tls.TlsTwin;
 import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.RedisStateStore;
@@ -48,6 +50,7 @@ public final class Dataplane implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private DefaultBackend defaultBackend;
     private SharedTokenKey sharedTokenKey;
+    private ServerTls tls;
     private volatile boolean started;
     private ScheduledFuture<?> sweeper;
 
@@ -111,19 +114,28 @@ public final class Dataplane implements AutoCloseable {
         } else {
             hlsTokens = new HlsToken(config.http().hlsTokenKey());
         }
+        if (config.tls().enabled()) {
+            // a certificate that does not load stops start-up here, naming PROXY_TLS_CERT or PROXY_TLS_KEY
+            try {
+                tls = ServerTls.start(config.tls());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
         SessionMetrics sm = metrics.sessions();
         servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports,
-                sm.protocol(SessionMetrics.Kind.RTMP)));
+                sm.protocol(SessionMetrics.Kind.RTMP)).withTls(TlsTwin.of(config.tls().rtmpsListen(), tls)));
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports,
                 sm.protocol(SessionMetrics.Kind.WEBRTC));
         servers.add(webrtc);
         servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports,
-                sm.protocol(SessionMetrics.Kind.WEBRTC)));
+                sm.protocol(SessionMetrics.Kind.WEBRTC)).withTls(TlsTwin.of(config.tls().httpsApiListen(), tls)));
         servers.add(new SrtServer(config.srt(), routing, transports, sm.protocol(SessionMetrics.Kind.SRT)));
         servers.add(new SystemApiServer(config.systemApi(), transports, meteredStore, metrics, routing, cluster,
-                () -> started));
+                () -> started).withTls(TlsTwin.of(config.tls().httpsSystemApiListen(), tls)));
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
-                sm.protocol(SessionMetrics.Kind.HTTP)));
+                sm.protocol(SessionMetrics.Kind.HTTP)).withTls(TlsTwin.of(config.tls().httpsStreamListen(), tls)));
         if (config.rtsp().enabled()) {
             servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports,
                     sm.protocol(SessionMetrics.Kind.RTSP)));
@@ -135,7 +147,8 @@ public final class Dataplane implements AutoCloseable {
                 } catch (Exception e) {
                     throw new java.io.IOException("the " + s.name() + " listener cannot start: " + e.getMessage(), e);
                 }
-                log.atInfo().addKeyValue("server", s.name()).addKeyValue("listen", s.localAddress()).log("listening");
+                log.atInfo().addKeyValue("server", s.name()).addKeyValue("listen", s.localAddress())
+                        .addKeyValue("tls", s.tlsAddress() == null ? "off" : s.tlsAddress()).log("listening");
             }
         } catch (Exception e) {
             close();
@@ -205,6 +218,20 @@ public final class Dataplane implements AutoCloseable {
         return server(name).localAddress().getPort();
     }
 
+    /** The port of the TLS twin of the listener called {@code name} (rtmp, http-stream, http-api, system-api). */
+    public int tlsPort(String name) {
+        java.net.InetSocketAddress a = server(name).tlsAddress();
+        if (a == null) {
+            throw new IllegalArgumentException("no TLS listener beside " + name);
+        }
+        return a.getPort();
+    }
+
+    /** The certificate source of the TLS listeners, null when none is on. */
+    public ServerTls tls() {
+        return tls;
+    }
+
     /** Stops listeners in reverse order, giving sessions the grace timeout, then releases loops and state. */
     public void stop(Duration grace) {
         started = false;
@@ -224,6 +251,9 @@ public final class Dataplane implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("stopping {} failed", servers.get(i).name(), e);
             }
+        }
+        if (tls != null) {
+            tls.close();
         }
         routing.close();
         try {

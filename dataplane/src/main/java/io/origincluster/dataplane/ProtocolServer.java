@@ -16,5 +16,10 @@ public interface ProtocolServer {
     /** The bound address (its port is the real one when the configured port was 0). */
     InetSocketAddress localAddress();
 
+    /** The bound address of this listener's TLS twin ({@code tls.TlsTwin}), or null when it has none. */
+    default InetSocketAddress tlsAddress() {
+        return null;
+    }
+
     void stop(Duration grace);
 }

@@ -12,6 +12,7 @@ import io.origincluster.dataplane.config.HttpSettings;
 import io.origincluster.dataplane.config.WebRtcSettings;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.dataplane.tls.TlsTwin;
 import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class HttpApiServer implements ProtocolServer {
     private final Transports transports;
     private final io.origincluster.dataplane.metrics.ProtocolMeters meters;
     private Channel channel;
+    private TlsTwin tls = TlsTwin.none();
 
     public HttpApiServer(HttpSettings http, WebRtcSettings webrtc, RoutingCore routing, WebRtcRelayServer relay,
                          Transports transports, io.origincluster.dataplane.metrics.ProtocolMeters meters) {
@@ -55,19 +57,32 @@ public final class HttpApiServer implements ProtocolServer {
         ApiContext context = new ApiContext(routing, relay, webrtc,
                 new OriginClient(transports, webrtc.originTimeout()), new AdvertisedHost(webrtc.candidate()), meters);
         long idle = http.idleTimeout().toMillis();
-        channel = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
                 .channel(transports.serverChannel())
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS),
-                                new HttpServerCodec(4096, 8192, 8192),
-                                CorsHeaders.INSTANCE,
-                                new HttpObjectAggregator(MAX_BODY),
-                                new ApiHandler(context));
-                    }
-                }).bind(http.apiListen()).sync().channel();
+                .childOption(ChannelOption.AUTO_READ, false);
+        ChannelInitializer<Channel> pipeline = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS),
+                        new HttpServerCodec(4096, 8192, 8192),
+                        CorsHeaders.INSTANCE,
+                        new HttpObjectAggregator(MAX_BODY),
+                        new ApiHandler(context));
+            }
+        };
+        channel = bootstrap.clone().childHandler(pipeline).bind(http.apiListen()).sync().channel();
+        tls.bind(bootstrap, pipeline);
+    }
+
+    /** Adds a TLS listener serving the same pipeline (before {@link #start()}); {@link TlsTwin#none()} for none. */
+    public HttpApiServer withTls(TlsTwin twin) {
+        this.tls = twin;
+        return this;
+    }
+
+    @Override
+    public InetSocketAddress tlsAddress() {
+        return tls.localAddress();
     }
 
     @Override
@@ -80,5 +95,6 @@ public final class HttpApiServer implements ProtocolServer {
         if (channel != null) {
             channel.close().awaitUninterruptibly(grace.toMillis());
         }
+        tls.close(grace);
     }
 }

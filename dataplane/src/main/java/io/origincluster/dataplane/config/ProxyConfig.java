@@ -25,6 +25,7 @@ public record ProxyConfig(
         ClusterSettings cluster,
         LogSettings log,
         AuthSettings auth,
+        TlsSettings tls,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -54,7 +55,8 @@ public record ProxyConfig(
         ClusterSettings cluster = ClusterSettings.from(env);
         LogSettings log = LogSettings.from(env);
         AuthSettings auth = AuthSettings.from(env);
+        TlsSettings tls = TlsSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                rtsp, hitless, cluster, log, auth, env.describe());
+                rtsp, hitless, cluster, log, auth, tls, env.describe());
     }
 }

@@ -16,6 +16,7 @@ import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
+import io.origincluster.dataplane.tls.TlsTwin;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class HttpStreamServer implements ProtocolServer {
     private final OriginRouter router;
     private final ChannelGroup connections = new DefaultChannelGroup("http-stream", GlobalEventExecutor.INSTANCE);
     private Channel channel;
+    private TlsTwin tls = TlsTwin.none();
 
     /** @param tokens signs and checks HLS segment tokens (a fixed key, or one shared through the state store) */
     public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports, HlsToken tokens,
@@ -71,21 +73,33 @@ public final class HttpStreamServer implements ProtocolServer {
     @Override
     public void start() throws Exception {
         long idleMillis = config.http().idleTimeout().toMillis();
-        channel = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)));
-                        ch.pipeline().addLast(new HttpStreamHandler(services, router));
-                    }
-                })
-                .bind(config.http().streamListen()).sync().channel();
+                .childOption(ChannelOption.TCP_NODELAY, true);
+        ChannelInitializer<Channel> pipeline = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)));
+                ch.pipeline().addLast(new HttpStreamHandler(services, router));
+            }
+        };
+        channel = bootstrap.clone().childHandler(pipeline).bind(config.http().streamListen()).sync().channel();
+        tls.bind(bootstrap, pipeline);
+    }
+
+    /** Adds a TLS listener serving the same pipeline (before {@link #start()}); {@link TlsTwin#none()} for none. */
+    public HttpStreamServer withTls(TlsTwin twin) {
+        this.tls = twin;
+        return this;
+    }
+
+    @Override
+    public InetSocketAddress tlsAddress() {
+        return tls.localAddress();
     }
 
     @Override
@@ -104,6 +118,7 @@ public final class HttpStreamServer implements ProtocolServer {
             return;
         }
         channel.close().awaitUninterruptibly(grace.toMillis());
+        tls.close(grace);
         long deadline = System.nanoTime() + grace.toNanos();
         while (!connections.isEmpty() && System.nanoTime() < deadline) {
             try {

@@ -16,6 +16,7 @@ import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
 import io.origincluster.dataplane.rtmp.codec.ChunkEncoder;
 import io.origincluster.dataplane.rtmp.codec.Handshake;
 import io.origincluster.dataplane.rtmp.codec.ServerHandshakeHandler;
+import io.origincluster.dataplane.tls.TlsTwin;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
@@ -40,6 +41,7 @@ public final class RtmpServer implements ProtocolServer {
     private final LongAdder digestHandshakes = new LongAdder();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private Channel channel;
+    private TlsTwin tls = TlsTwin.none();
 
     public RtmpServer(RtmpSettings settings, RoutingSettings routingSettings, HitlessSettings hitless,
                       RoutingCore routing, Transports transports, ProtocolMeters meters) {
@@ -58,20 +60,32 @@ public final class RtmpServer implements ProtocolServer {
 
     @Override
     public void start() throws Exception {
-        channel = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ServerHandshakeHandler(RtmpServer.this::handshakeSeen),
-                                new ChunkDecoder(), new ChunkEncoder(),
-                                new ClientSession(RtmpServer.this));
-                    }
-                })
-                .bind(settings.listen()).sync().channel();
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        ChannelInitializer<Channel> pipeline = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ServerHandshakeHandler(RtmpServer.this::handshakeSeen),
+                        new ChunkDecoder(), new ChunkEncoder(),
+                        new ClientSession(RtmpServer.this));
+            }
+        };
+        channel = bootstrap.clone().childHandler(pipeline).bind(settings.listen()).sync().channel();
+        tls.bind(bootstrap, pipeline);
+    }
+
+    /** Adds a TLS listener serving the same pipeline (before {@link #start()}); {@link TlsTwin#none()} for none. */
+    public RtmpServer withTls(TlsTwin twin) {
+        this.tls = twin;
+        return this;
+    }
+
+    @Override
+    public InetSocketAddress tlsAddress() {
+        return tls.localAddress();
     }
 
     @Override
@@ -85,6 +99,7 @@ public final class RtmpServer implements ProtocolServer {
         if (channel != null) {
             channel.close().awaitUninterruptibly(grace.toMillis());
         }
+        tls.close(grace);
         // sessions that end on their own within the grace period end cleanly; the rest are closed
         while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
             try {

@@ -23,6 +23,7 @@ import io.origincluster.dataplane.ProtocolServer;
 import io.origincluster.dataplane.config.SystemApiSettings;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.netty.Transports;
+import io.origincluster.dataplane.tls.TlsTwin;
 import io.origincluster.state.StateStore;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public final class SystemApiServer implements ProtocolServer {
     private final SystemApi api;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel channel;
+    private TlsTwin tls = TlsTwin.none();
 
     public SystemApiServer(SystemApiSettings settings, Transports transports, StateStore store, Metrics metrics,
                            io.origincluster.dataplane.routing.RoutingCore routing,
@@ -58,20 +60,33 @@ public final class SystemApiServer implements ProtocolServer {
     @Override
     public void start() throws Exception {
         long idleMs = settings.idleTimeout().toMillis();
-        channel = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
                 .channel(transports.serverChannel())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                        ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS))
-                                .addLast(new HttpServerCodec())
-                                .addLast(new BoundedAggregator(settings.maxBodyBytes(), api))
-                                .addLast(new SystemApiHandler(api));
-                    }
-                }).bind(settings.listen()).sync().channel();
+                .childOption(ChannelOption.TCP_NODELAY, true);
+        ChannelInitializer<Channel> pipeline = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline()
+                        .addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS))
+                        .addLast(new HttpServerCodec())
+                        .addLast(new BoundedAggregator(settings.maxBodyBytes(), api))
+                        .addLast(new SystemApiHandler(api));
+            }
+        };
+        channel = bootstrap.clone().childHandler(pipeline).bind(settings.listen()).sync().channel();
+        tls.bind(bootstrap, pipeline);
+    }
+
+    /** Adds a TLS listener serving the same pipeline (before {@link #start()}); {@link TlsTwin#none()} for none. */
+    public SystemApiServer withTls(TlsTwin twin) {
+        this.tls = twin;
+        return this;
+    }
+
+    @Override
+    public InetSocketAddress tlsAddress() {
+        return tls.localAddress();
     }
 
     @Override
@@ -84,6 +99,7 @@ public final class SystemApiServer implements ProtocolServer {
         if (channel != null) {
             channel.close().awaitUninterruptibly(grace.toMillis());
         }
+        tls.close(grace);
         // API calls are short: open keep-alive connections are simply closed.
         connections.close().awaitUninterruptibly(grace.toMillis());
     }
