@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, when missing: ffmpeg/ffprobe, nginx with the RTMP module,
 # srt-tools (srt-live-transmit), redis-server, and GStreamer's RTSP server with python3-gi and the plugins its test
-# origin uses (RTSP tests). Debian packages only; needs root (or sudo). Safe to rerun.
+# origin uses (RTSP tests), and Chromium with its chromedriver (console and player page tests, headless). Debian
+# packages only; needs root (or sudo). Safe to rerun.
 set -euo pipefail
 
 need=()
@@ -19,6 +20,10 @@ gst_plugin libgstvideotestsrc.so || need+=(gstreamer1.0-plugins-base)
 gst_plugin libgstrtp.so || need+=(gstreamer1.0-plugins-good)
 gst_plugin libgstx264.so || need+=(gstreamer1.0-plugins-ugly)
 gst_plugin libgstlibav.so || need+=(gstreamer1.0-libav)
+# the web console and player page tests drive headless Chromium through chromedriver (same Debian source, so the
+# two versions always match)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test peers: all present"

@@ -110,16 +110,18 @@ public final class Dataplane implements AutoCloseable {
         SessionMetrics sm = metrics.sessions();
         servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports,
                 sm.protocol(SessionMetrics.Kind.RTMP)));
+        HttpApiServer httpApi;
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports,
                 sm.protocol(SessionMetrics.Kind.WEBRTC));
         servers.add(webrtc);
-        servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports,
-                sm.protocol(SessionMetrics.Kind.WEBRTC)));
+        httpApi = new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports,
+                sm.protocol(SessionMetrics.Kind.WEBRTC));
+        servers.add(httpApi);
         servers.add(new SrtServer(config.srt(), routing, transports, sm.protocol(SessionMetrics.Kind.SRT)));
         servers.add(new SystemApiServer(config.systemApi(), transports, meteredStore, metrics, routing, cluster,
                 () -> started));
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
-                sm.protocol(SessionMetrics.Kind.HTTP)));
+                sm.protocol(SessionMetrics.Kind.HTTP), () -> httpApi.localAddress().getPort()));
         if (config.rtsp().enabled()) {
             servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports));
         }

@@ -15,6 +15,7 @@ import io.origincluster.dataplane.cluster.ClusterViews;
 import io.origincluster.dataplane.config.SystemApiSettings;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.routing.LiveSessions;
+import io.origincluster.dataplane.web.BundledFiles;
 import io.origincluster.state.Backend;
 import io.origincluster.state.StateStore;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * GET    /api/v1/cluster/streams  live streams of every origin (from the poller's last snapshot)
  * GET    /api/v1/cluster/summaries  each origin's summary with this proxy's view of it
  * GET    /api/v1/cluster/clients?start=N&amp;count=M  clients of every origin, paged
+ * GET    /console/                the web console (static files from the jar; it calls the routes above)
  * </pre>
  */
 final class SystemApi {
@@ -59,6 +61,7 @@ final class SystemApi {
     static final String ORIGINS = "/api/v1/origins";
     static final String DRAIN = "/drain";
     static final String CLUSTER = "/api/v1/cluster";
+    static final String CONSOLE = "/console";
     /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
     static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
@@ -75,6 +78,7 @@ final class SystemApi {
     private final String pid = Long.toString(ProcessHandle.current().pid());
     /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
+    private final BundledFiles console = BundledFiles.load("web/console");
 
     SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics,
               io.origincluster.dataplane.routing.RoutingCore routing, ClusterPoller cluster, BooleanSupplier ready) {
@@ -98,6 +102,10 @@ final class SystemApi {
 
     CompletionStage<FullHttpResponse> handle(FullHttpRequest req, String sid) {
         String path = new QueryStringDecoder(req.uri()).path();
+        if (path.equals(CONSOLE) || path.startsWith(CONSOLE + "/")) {
+            String file = path;
+            return get(req.method(), () -> done(consolePage(file)));
+        }
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
@@ -267,6 +275,17 @@ final class SystemApi {
 
     private CompletionStage<FullHttpResponse> streams() {
         return store.pins().thenApply(pins -> ok(ClusterView.streams(pins)));
+    }
+
+    private FullHttpResponse consolePage(String path) {
+        if (path.equals(CONSOLE)) {
+            return ApiResponses.redirect(CONSOLE + "/");
+        }
+        BundledFiles.File f = console.get(path.substring(CONSOLE.length() + 1));
+        if (f == null) {
+            return ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no console file at " + path);
+        }
+        return ApiResponses.page(f.contentType(), f.bytes());
     }
 
     /** Answers from the poller's last snapshot: never waits on an origin or the state store. */
