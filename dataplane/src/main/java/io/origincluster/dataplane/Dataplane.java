@@ -108,6 +108,9 @@ public final class Dataplane implements AutoCloseable {
             hlsTokens = new HlsToken(config.http().hlsTokenKey());
         }
         SessionMetrics sm = metrics.sessions();
+        if (config.metrics().perStream()) {
+            sm.streams().enable(config.metrics().maxStreams());
+        }
         servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports,
                 sm.protocol(SessionMetrics.Kind.RTMP)));
         HttpApiServer httpApi;

@@ -24,6 +24,7 @@ public record ProxyConfig(
         HitlessSettings hitless,
         ClusterSettings cluster,
         LogSettings log,
+        MetricsSettings metrics,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -52,7 +53,8 @@ public record ProxyConfig(
         HitlessSettings hitless = HitlessSettings.from(env);
         ClusterSettings cluster = ClusterSettings.from(env);
         LogSettings log = LogSettings.from(env);
+        MetricsSettings metrics = MetricsSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                rtsp, hitless, cluster, log, env.describe());
+                rtsp, hitless, cluster, log, metrics, env.describe());
     }
 }

@@ -174,6 +174,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             extra.add("live");
         }
         request = new RtmpRequest(connectObject, (String) connectObject.get("tcUrl"), publish, name, extra, key);
+        meter.stream(key, publish);
         if (!publish) {
             ctx.write(ControlMessages.userControl(ctx.alloc(), ControlMessages.STREAM_BEGIN, clientStreamId));
             ctx.writeAndFlush(Replies.onStatus(ctx.alloc(), clientStreamId, "status", "NetStream.Play.Reset",

@@ -94,6 +94,7 @@ final class SrtSession {
                 .addKeyValue("clientSocket", caller.socketId()).log("SRT conclusion accepted, connecting to origin");
         EventLoop loop = relay.loop();
         meter = relay.meters.open();
+        meter.stream(streamId.key(), streamId.mode() == SrtMode.PUBLISH);
         relay.meters.connect(relay.routing, streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err) -> {
             if (loop.inEventLoop()) {
                 onConnectDone(h, err); // same loop turn: no origin datagram can slip in before the relay handler
