@@ -191,6 +191,24 @@ class ChartTest {
     }
 
     @Test
+    void optionalGrafanaDashboardConfigMapCarriesTheDashboardFile() throws Exception {
+        assertThat(render(t -> t)).noneMatch(o -> o.getMetadata().getName().endsWith("-dashboard"));
+        List<HasMetadata> objects = render(t -> t.set("grafanaDashboard.enabled", true)
+                .set("grafanaDashboard.annotations.grafana_folder", "media"));
+        io.fabric8.kubernetes.api.model.ConfigMap cm = objects.stream()
+                .filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+                .filter(c -> c.getMetadata().getName().endsWith("-dashboard")).findFirst().orElseThrow();
+        assertThat(cm.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(cm.getMetadata().getAnnotations()).containsEntry("grafana_folder", "media");
+        assertThat(cm.getMetadata().getNamespace()).isEqualTo("operators");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // the ConfigMap holds the dashboard file as it is (what DashboardMetricsTest checks against a real scrape)
+        assertThat(json.readTree(cm.getData().get("origin-cluster.json"))).isEqualTo(json.readTree(
+                Files.readString(CHART.resolve("dashboards/origin-cluster.json"))));
+    }
+
+    @Test
     void optionalPodMonitorScrapesTheProxiesSystemPort() {
         assertThat(render(t -> t)).noneMatch(o -> o.getKind().equals("PodMonitor"));
         List<HasMetadata> objects = render(t -> t.set("podMonitor.enabled", true)
