@@ -5,6 +5,7 @@
 const REFRESH_MS = Number(new URLSearchParams(location.search).get('refresh')) || 3000;
 const HISTORY = 60;                 // bitrate samples kept per stream for its chart
 const history = new Map();          // stream key -> [kbps in+out], only for streams still live
+const proxyBefore = new Map();      // stream key -> this proxy's byte counts at the previous refresh
 let token = sessionStorage.getItem('origincluster.token') || '';
 
 function el(tag, text, cls) {
@@ -95,6 +96,9 @@ function renderOrigins(origins, summaries) {
 }
 
 function codecs(s) {
+  if (!s.video && !s.audio) {
+    return '-';
+  }
   const v = s.video ? s.video.codec + (s.video.width ? ' ' + s.video.width + 'x' + s.video.height : '') : '-';
   const a = s.audio ? s.audio.codec : '-';
   return v + ' / ' + a;
@@ -105,7 +109,9 @@ function spark(values) {
   c.width = 160;
   c.height = 28;
   const g = c.getContext('2d');
+  // scaled to the samples' own range, so a change shows; the hover title gives the figures
   const max = Math.max(1, ...values);
+  const min = Math.min(...values) * 0.9;
   g.strokeStyle = '#2f6fde';
   g.lineWidth = 1.5;
   g.beginPath();
@@ -114,7 +120,7 @@ function spark(values) {
   const left = c.width - 1 - (values.length - 1) * step;
   values.forEach((v, i) => {
     const x = left + i * step;
-    const y = c.height - 2 - (v / max) * (c.height - 4);
+    const y = c.height - 2 - ((v - min) / Math.max(1, max - min)) * (c.height - 4);
     if (i === 0) {
       g.moveTo(x, y);
     } else {
@@ -122,26 +128,63 @@ function spark(values) {
     }
   });
   g.stroke();
-  c.title = 'max ' + max + ' kbps';
+  c.title = 'now ' + values[values.length - 1] + ' kbps, max ' + max + ' kbps';
   return c;
 }
 
-function renderStreams(streams) {
+/**
+ * This proxy's own view per stream (GET /api/v1/proxy/streams, with PROXY_METRICS_PER_STREAM=on): sessions by
+ * protocol and the bitrate it relays, from the byte counts' change since the previous refresh.
+ */
+function proxyView(body) {
+  const now = Date.now();
+  const view = new Map();
+  (body.streams || []).forEach(p => {
+    const before = proxyBefore.get(p.key);
+    let rate = null;
+    if (before && now > before.t) {
+      const seconds = (now - before.t) / 1000;
+      rate = { in: Math.round((p.bytes.fromClients - before.in) * 8 / seconds / 1000),
+        out: Math.round((p.bytes.toClients - before.out) * 8 / seconds / 1000) };
+    }
+    proxyBefore.set(p.key, { t: now, in: p.bytes.fromClients, out: p.bytes.toClients });
+    view.set(p.key, Object.assign({ rate }, p));
+  });
+  [...proxyBefore.keys()].filter(k => !view.has(k)).forEach(k => proxyBefore.delete(k));
+  return view;
+}
+
+function here(p) {
+  if (!p) {
+    return '-';
+  }
+  const protocols = Object.entries(p.protocols).map(([name, n]) => name + ' ' + n).join(', ');
+  return protocols + ' (' + p.publishers + ' publishing, ' + p.players + ' playing)';
+}
+
+function renderStreams(streams, proxy) {
   const live = new Set();
   const tbody = document.querySelector('#streams tbody');
   tbody.replaceChildren();
   streams.forEach(s => {
     const id = s.origin + ' ' + s.key;
     live.add(id);
+    const p = proxy.get(s.key);
+    // an origin without API reports nothing: this proxy's own figures stand in
+    const rate = s.kbps || (p && p.rate);
+    const viewers = s.clients !== null && s.clients !== undefined ? s.clients : p ? p.players + ' here' : null;
     const h = history.get(id) || [];
-    h.push(s.kbps ? s.kbps.in + s.kbps.out : 0);
+    if (rate) {
+      h.push(rate.in + rate.out); // the proxy's own rate needs two readings: no sample before the second
+    }
     if (h.length > HISTORY) {
       h.shift();
     }
     history.set(id, h);
-    // a stream known only from its pin (an origin without API) has no figures to chart
-    const tr = row([el('td', s.key, 'key'), s.origin, s.pinnedTo, s.publisher === null ? '-' : s.publisher ? 'yes' : 'no',
-        s.clients, codecs(s), kbps(s.kbps), s.kbps ? spark(h) : '-']);
+    const publisher = s.publisher === null ? (p ? (p.publishers > 0 ? 'yes (here)' : 'no') : '-')
+        : s.publisher ? 'yes' : 'no';
+    const tr = row([el('td', s.key, 'key'), s.origin, s.pinnedTo, publisher, viewers, here(p), codecs(s),
+        kbps(rate) + (s.kbps || !rate ? '' : ' (here)'), rate ? spark(h) : '-']);
     tr.dataset.key = s.key;
     tbody.appendChild(tr);
   });
@@ -158,15 +201,15 @@ function renderErrors(errors) {
 
 async function refresh() {
   try {
-    const [origins, summaries, streams] = await Promise.all([getJson('/api/v1/origins'),
-      getJson('/api/v1/cluster/summaries'), getJson('/api/v1/cluster/streams')]);
+    const [origins, summaries, streams, proxy] = await Promise.all([getJson('/api/v1/origins'),
+      getJson('/api/v1/cluster/summaries'), getJson('/api/v1/cluster/streams'), getJson('/api/v1/proxy/streams')]);
     if (origins.status !== 200) {
       throw new Error('/api/v1/origins: ' + (origins.body.error || 'HTTP ' + origins.status));
     }
     const clusterReady = summaries.status === 200 && streams.status === 200;
     renderOrigins(origins.body.origins, clusterReady ? summaries.body.origins : []);
     if (clusterReady) {
-      renderStreams(streams.body.streams);
+      renderStreams(streams.body.streams, proxyView(proxy.status === 200 ? proxy.body : {}));
       renderErrors(streams.body.errors);
       document.getElementById('freshness').textContent = 'cluster poll ' + (streams.body.ageMs / 1000).toFixed(1)
           + ' s old, took ' + streams.body.pollMs + ' ms';

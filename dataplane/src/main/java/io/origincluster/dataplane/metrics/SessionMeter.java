@@ -53,7 +53,7 @@ public final class SessionMeter {
         if (!named && !ended.get()) {
             named = true;
             this.publisher = publisher;
-            stream = protocol.streams().attach(key.toString(), publisher);
+            stream = protocol.streams().attach(key.toString(), publisher, protocol.protocol());
         }
     }
 
@@ -73,7 +73,7 @@ public final class SessionMeter {
             protocol.ended(result, fixedOrigin);
             StreamMeters.Entry s = stream;
             if (s != null) {
-                protocol.streams().detach(s, publisher);
+                protocol.streams().detach(s, publisher, protocol.protocol());
             }
         }
     }

@@ -4,9 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Per-stream meters (opt-in, {@code PROXY_METRICS_PER_STREAM}): for each stream key with a session through this
@@ -28,6 +34,8 @@ public final class StreamMeters {
         final AtomicInteger publishers = new AtomicInteger();
         /** Sessions attached; the entry is removed when it drops to 0 (and may not be revived after). */
         int sessions;
+        /** Sessions attached by protocol tag; changed only inside the map's compute for this key. */
+        final TreeMap<String, Integer> protocols = new TreeMap<>();
         List<Meter> meters;
 
         Entry(String key, Counter fromClient, Counter toClient) {
@@ -57,7 +65,7 @@ public final class StreamMeters {
     }
 
     /** A session of {@code key} starts; null when per-stream meters are off or the cap is reached. */
-    Entry attach(String key, boolean publisher) {
+    Entry attach(String key, boolean publisher, String protocol) {
         if (!enabled) {
             return null;
         }
@@ -70,6 +78,7 @@ public final class StreamMeters {
                 e = register(k);
             }
             e.sessions++;
+            e.protocols.merge(protocol, 1, Integer::sum);
             (publisher ? e.publishers : e.players).incrementAndGet();
             out[0] = e;
             return e;
@@ -81,10 +90,14 @@ public final class StreamMeters {
     }
 
     /** A session attached with {@link #attach} ended: the stream's series go with its last session. */
-    void detach(Entry e, boolean publisher) {
+    void detach(Entry e, boolean publisher, String protocol) {
         (publisher ? e.publishers : e.players).decrementAndGet();
         streams.computeIfPresent(e.key, (k, cur) -> {
-            if (cur != e || --cur.sessions > 0) {
+            if (cur != e) {
+                return cur;
+            }
+            cur.protocols.computeIfPresent(protocol, (p, n) -> n > 1 ? n - 1 : null);
+            if (--cur.sessions > 0) {
                 return cur;
             }
             cur.meters.forEach(registry::remove);
@@ -110,6 +123,36 @@ public final class StreamMeters {
         return Counter.builder("origincluster.stream.relayed").baseUnit("bytes")
                 .description("Payload bytes of the stream relayed by this proxy (rate x 8 = bitrate)")
                 .tag("stream", key).tag("direction", direction).register(registry);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * This proxy's view of each metered stream, sorted by key: sessions by role and protocol, bytes each way so far
+     * (for {@code GET /api/v1/proxy/streams}; a reader derives the bitrate from two readings).
+     */
+    public List<Map<String, Object>> snapshot() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String key : new TreeSet<>(streams.keySet())) {
+            AtomicReference<Map<String, Object>> row = new AtomicReference<>();
+            streams.computeIfPresent(key, (k, e) -> {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("key", k);
+                o.put("publishers", e.publishers.get());
+                o.put("players", e.players.get());
+                o.put("protocols", new TreeMap<>(e.protocols));
+                o.put("bytes", Map.of("fromClients", (long) e.fromClient.count(),
+                        "toClients", (long) e.toClient.count()));
+                row.set(o);
+                return e;
+            });
+            if (row.get() != null) {
+                out.add(row.get());
+            }
+        }
+        return out;
     }
 
     /** Streams metered now, for tests that prove the map shrinks. */

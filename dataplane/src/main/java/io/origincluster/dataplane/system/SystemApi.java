@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * GET    /api/v1/cluster/streams  live streams of every origin (from the poller's last snapshot)
  * GET    /api/v1/cluster/summaries  each origin's summary with this proxy's view of it
  * GET    /api/v1/cluster/clients?start=N&amp;count=M  clients of every origin, paged
+ * GET    /api/v1/proxy/streams    this proxy's sessions and bytes per stream (with PROXY_METRICS_PER_STREAM)
  * GET    /console/                the web console (static files from the jar; it calls the routes above)
  * </pre>
  */
@@ -140,6 +141,7 @@ final class SystemApi {
         return switch (path) {
             case ORIGINS -> get(m, this::origins);
             case "/api/v1/streams" -> get(m, this::streams);
+            case "/api/v1/proxy/streams" -> get(m, () -> done(proxyStreams()));
             case "/api/v1/versions" -> get(m, this::versions);
             case "/healthz" -> get(m, () -> done(ok(Map.of("code", 0, "status", "up"))));
             case "/readyz" -> get(m, this::readiness);
@@ -275,6 +277,17 @@ final class SystemApi {
 
     private CompletionStage<FullHttpResponse> streams() {
         return store.pins().thenApply(pins -> ok(ClusterView.streams(pins)));
+    }
+
+    /** This proxy's own per-stream view; empty with {@code "enabled":false} unless per-stream meters are on. */
+    private FullHttpResponse proxyStreams() {
+        var streams = metrics.sessions().streams();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", 0);
+        body.put("enabled", streams.enabled());
+        body.put("at", clock.instant().toString());
+        body.put("streams", streams.snapshot());
+        return ok(body);
     }
 
     private FullHttpResponse consolePage(String path) {

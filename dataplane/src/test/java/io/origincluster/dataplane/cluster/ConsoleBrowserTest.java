@@ -45,6 +45,7 @@ class ConsoleBrowserTest {
     private NginxRtmpOrigin nginx;
     private SrsApiOrigin srs;
     private Proc publisher;
+    private Proc player;
     private HeadlessChromium browser;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
 
@@ -58,6 +59,7 @@ class ConsoleBrowserTest {
         env.put("PROXY_CLUSTER_POLL_INTERVAL", "500ms");
         env.put("PROXY_CLUSTER_POLL_TIMEOUT", "400ms");
         env.put("PROXY_SYSTEM_API_TOKEN", TOKEN);
+        env.put("PROXY_METRICS_PER_STREAM", "on");
         proxy = new Dataplane(ProxyConfig.from(env)).start();
         nginx = NginxRtmpOrigin.start();
         assertThat(post("/api/v1/srs/register", nginx.registerBody("nginx-a")).statusCode()).isEqualTo(200);
@@ -73,13 +75,15 @@ class ConsoleBrowserTest {
         assertThat(post("/api/v1/srs/register", srs.registerBody(closedPort())).statusCode()).isEqualTo(200);
         publisher = Ffmpeg.publishRtmp("rtmp://127.0.0.1:" + proxy.port("rtmp") + "/live/cam");
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> nginx.isPublishing("cam"));
+        player = Proc.start("ffmpeg-play", java.util.List.of("ffmpeg", "-v", "error", "-i",
+                "rtmp://127.0.0.1:" + proxy.port("rtmp") + "/live/cam", "-f", "null", "-"));
         browser = HeadlessChromium.start();
     }
 
     @AfterEach
     void stop() throws Exception {
         ticker.shutdownNow();
-        for (AutoCloseable c : new AutoCloseable[] {browser, publisher, proxy, srs, nginx}) {
+        for (AutoCloseable c : new AutoCloseable[] {browser, player, publisher, proxy, srs, nginx}) {
             try {
                 if (c != null) {
                     c.close();
@@ -101,8 +105,15 @@ class ConsoleBrowserTest {
         assertThat((String) browser.js("return document.querySelector(arguments[0]).textContent;",
                 "#streams tbody tr[data-key=\"" + REPORTED + "\"]")).contains(srs.id()).contains("H264");
         assertThat(state(nginxId)).isEqualTo("alive");
+        // nginx-rtmp has no API: what this proxy relays stands in (its sessions by protocol, its bitrate)
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            String cam = (String) browser.js("return document.querySelector(arguments[0]).textContent;",
+                    "#streams tbody tr[data-key=\"" + PUBLISHED + "\"]");
+            return cam.contains("rtmp 2 (1 publishing, 1 playing)") && cam.contains("(here)");
+        });
         // a few refreshes, so the bitrate charts have a line, then the picture the docs show
         Thread.sleep(8_000);
+        browser.windowSize(1600, 700);
         browser.screenshot(HeadlessChromium.screenshotDir().resolve("console.png"));
         assertThat(browser.consoleErrors()).as("console errors").isEmpty();
 

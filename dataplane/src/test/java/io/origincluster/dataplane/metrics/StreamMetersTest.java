@@ -86,6 +86,22 @@ class StreamMetersTest {
         }
         awaitScrape(x -> x.sum("origincluster_stream_players", "stream", A) == 0);
 
+        // the same figures as JSON for the console: GET /api/v1/proxy/streams
+        com.fasterxml.jackson.databind.JsonNode view = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + proxy.port("system-api") + "/api/v1/proxy/streams"))
+                        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body());
+        assertThat(view.get("enabled").asBoolean()).isTrue();
+        assertThat(view.get("streams")).hasSize(2);
+        com.fasterxml.jackson.databind.JsonNode first = view.get("streams").get(0);
+        assertThat(first.get("key").asText()).isEqualTo(A);
+        assertThat(first.get("publishers").asInt()).isEqualTo(1);
+        assertThat(first.get("players").asInt()).isZero();
+        assertThat(first.get("protocols").get("rtmp").asInt()).isEqualTo(1);
+        assertThat(first.get("bytes").get("fromClients").asLong()).isGreaterThan(10_000);
+        assertThat(first.get("bytes").get("toClients").asLong()).isGreaterThan(10_000);
+
         // a's publisher leaves: its series go, which frees room for a new stream
         a.close();
         awaitScrape(x -> !x.has("origincluster_stream_publishers", "stream", A)
