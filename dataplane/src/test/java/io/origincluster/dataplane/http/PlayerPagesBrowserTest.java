@@ -88,6 +88,25 @@ class PlayerPagesBrowserTest {
         assertThat(browser.consoleErrors()).as("console errors").isEmpty();
     }
 
+    /**
+     * whep.html negotiates through the proxy and connects (ICE and DTLS through its UDP port). The test origin sends
+     * no media (libwebrtc in Java has no video source without a device), so no RTP is asserted here.
+     */
+    @Test
+    void whepPageConnectsThroughTheProxy() throws Exception {
+        proxy = ProxyFixture.start(Map.of());
+        whipOrigin = WhipTestOrigin.start();
+        proxy.store().register(whipOrigin.backend("rtc-1"), Duration.ofMinutes(5)).toCompletableFuture().join();
+        int http = ProxyFixture.httpPort(proxy);
+        browser = HeadlessChromium.start();
+        browser.open("http://127.0.0.1:" + http + "/players/whep.html?app=live&stream=cam&autostart=1");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+                browser.driver().findElement(By.id("status")).getText().contains("connection connected"));
+        assertThat(whipOrigin.seen()).anySatisfy(s -> assertThat(s.uri()).isEqualTo(
+                "/rtc/v1/whep/?app=live&stream=cam"));
+        assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+    }
+
     private void register(String body) throws Exception {
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + proxy.port("system-api")
