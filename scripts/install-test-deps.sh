@@ -20,6 +20,13 @@ gst_plugin libgstvideotestsrc.so || need+=(gstreamer1.0-plugins-base)
 gst_plugin libgstrtp.so || need+=(gstreamer1.0-plugins-good)
 gst_plugin libgstx264.so || need+=(gstreamer1.0-plugins-ugly)
 gst_plugin libgstlibav.so || need+=(gstreamer1.0-libav)
+# the WHEP origin of the player page tests (dataplane/src/test/resources/webrtc/gst_whep_origin.py): webrtcbin,
+# its Python bindings, libnice's ICE elements and the VP8 encoder
+/usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' >/dev/null 2>&1 \
+  || need+=(gir1.2-gst-plugins-bad-1.0)
+gst_plugin libgstwebrtc.so || need+=(gstreamer1.0-plugins-bad)
+gst_plugin libgstnice.so || need+=(gstreamer1.0-nice)
+gst_plugin libgstvpx.so || need+=(gstreamer1.0-plugins-good)
 # the web console and player page tests drive headless Chromium through chromedriver (same Debian source, so the
 # two versions always match)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
