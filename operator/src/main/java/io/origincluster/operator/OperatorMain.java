@@ -20,7 +20,8 @@ public final class OperatorMain {
             settings = settings.withLeaseNamespace(client.getNamespace());
         }
         OriginClusterOperator operator = new OriginClusterOperator(client, settings, RedisStateStore::connect);
-        HealthServer health = new HealthServer(settings.healthPort(), operator::isHealthy, operator::isStarted);
+        HealthServer health = new HealthServer(settings.healthPort(), operator::isHealthy, operator::isStarted,
+                operator::scrapeMetrics);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
             health.close();
