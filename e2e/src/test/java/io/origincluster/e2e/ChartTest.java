@@ -101,6 +101,7 @@ class ChartTest {
         assertThat(settings.leaseNamespace()).isEqualTo("operators");
         assertThat(settings.healthPort()).isEqualTo(8080);
         assertThat(settings.resync()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(settings.jsonLogs()).isFalse();
         assertThat(env).containsEntry("OPERATOR_LOG_LEVEL", "INFO")
                 .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError");
 
@@ -155,6 +156,7 @@ class ChartTest {
     void watchedNamespacesGetRolesNotClusterRoles() {
         List<HasMetadata> objects = render(t -> t.set("watchNamespaces[0]", "media").set("watchNamespaces[1]", "live")
                 .set("replicaCount", 2).set("rbac.aggregateToUserRoles", false).set("logLevel", "DEBUG")
+                .set("logFormat", "json")
                 .set("resyncSeconds", 5));
         assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
         Map<String, Role> roles = objects.stream().filter(o -> o instanceof Role).map(Role.class::cast)
@@ -173,6 +175,7 @@ class ChartTest {
         Map<String, String> env = env(d.getSpec().getTemplate().getSpec().getContainers().get(0), "operators");
         assertThat(OperatorSettings.from(env).namespaces()).containsExactlyInAnyOrder("media", "live");
         assertThat(OperatorSettings.from(env).resync()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(OperatorSettings.from(env).jsonLogs()).isTrue();
         assertThat(env).containsEntry("OPERATOR_LOG_LEVEL", "DEBUG");
     }
 

@@ -15,6 +15,9 @@ public final class OperatorMain {
 
     public static void main(String[] args) throws Exception {
         OperatorSettings settings = OperatorSettings.from(System.getenv());
+        if (settings.jsonLogs()) {
+            io.origincluster.state.logging.JsonLogs.useJsonLines();
+        }
         KubernetesClient client = new KubernetesClientBuilder().build();
         if (settings.leaderElection() && settings.leaseNamespace() == null) {
             settings = settings.withLeaseNamespace(client.getNamespace());
