@@ -243,8 +243,11 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
         StaticFiles.Result result = files == null ? new StaticFiles.Missing() : files.resolve(path);
         if (result instanceof StaticFiles.Missing && services.players() != null && PlayerPages.covers(path)) {
             // PROXY_STATIC_FILES wins where it has the file (SRS's own research/players folder, say)
-            respond(req, services.players().serve(version, path), true);
-            return;
+            FullHttpResponse page = services.players().serve(version, path);
+            if (page != null) {
+                respond(req, page, true);
+                return;
+            }
         }
         if (result instanceof StaticFiles.Found f) {
             boolean keep = HttpUtil.isKeepAlive(req);

@@ -28,7 +28,10 @@ final class PlayerPages {
         return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
     }
 
-    /** The reply for {@code path} (one {@link #covers} accepted): a page, a redirect to the folder, or 404. */
+    /**
+     * The reply for {@code path} (one {@link #covers} accepted): a page or a redirect to the folder; null when there
+     * is no such page (the caller answers its usual 404).
+     */
     FullHttpResponse serve(HttpVersion version, String path) {
         String inside = path.equals(PREFIX) ? "" : path.substring(PREFIX.length() + 1);
         if (path.equals(PREFIX)) {
@@ -41,7 +44,7 @@ final class PlayerPages {
         }
         BundledFiles.File f = files.get(inside);
         if (f == null) {
-            return Responses.text(version, HttpResponseStatus.NOT_FOUND, "no player page at " + path);
+            return null;
         }
         FullHttpResponse r = Responses.full(version, HttpResponseStatus.OK, Unpooled.wrappedBuffer(f.bytes()),
                 f.contentType());

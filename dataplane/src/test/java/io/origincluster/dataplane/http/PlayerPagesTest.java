@@ -46,7 +46,9 @@ class PlayerPagesTest {
         HttpResponse<String> bare = ProxyFixture.get(http, "/players");
         assertThat(bare.statusCode()).isEqualTo(301);
         assertThat(bare.headers().firstValue("location")).hasValue("/players/");
-        assertThat(ProxyFixture.get(http, "/players/nothing.html").statusCode()).isEqualTo(404);
+        HttpResponse<String> missing = ProxyFixture.get(http, "/players/nothing.html");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("no stream or file at /players/nothing.html");
         assertThat(ProxyFixture.get(http, "/players/../players/whip.html").statusCode()).isIn(200, 400, 403, 404);
         assertThat(ProxyFixture.get(http, "/elsewhere.html").statusCode()).isEqualTo(404);
     }
