@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, when missing: ffmpeg/ffprobe, nginx with the RTMP module,
-# srt-tools (srt-live-transmit), redis-server, and GStreamer's RTSP server with python3-gi and the plugins its test
-# origin uses (RTSP tests), and Chromium with its chromedriver (console and player page tests, headless). Debian
+# srt-tools (srt-live-transmit), redis-server, redis-cli (redis-tools: joins the Redis Cluster tests' nodes),
+# GStreamer's RTSP server with python3-gi and the plugins its test origin uses (RTSP tests), GStreamer's webrtcbin
+# (the WHEP test origin), and Chromium with its chromedriver (console and player page tests, headless). Debian
 # packages only; needs root (or sudo). Safe to rerun.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
 command -v srt-live-transmit >/dev/null 2>&1 || need+=(srt-tools)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || [ -x /usr/bin/redis-cli ] || need+=(redis-tools)
 # the RTSP origin (dataplane/src/test/resources/rtsp/gst_rtsp_origin.py) runs on Debian's own python3
 /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0")' >/dev/null 2>&1 \
   || need+=(python3-gi gir1.2-gst-rtsp-server-1.0)
@@ -20,6 +22,8 @@ gst_plugin libgstvideotestsrc.so || need+=(gstreamer1.0-plugins-base)
 gst_plugin libgstrtp.so || need+=(gstreamer1.0-plugins-good)
 gst_plugin libgstx264.so || need+=(gstreamer1.0-plugins-ugly)
 gst_plugin libgstlibav.so || need+=(gstreamer1.0-libav)
+# the relay origin: h264parse, and hlssink2 with mpegtsmux for its HLS
+gst_plugin libgsthls.so && gst_plugin libgstvideoparsersbad.so || need+=(gstreamer1.0-plugins-bad)
 # the WHEP origin of the player page tests (dataplane/src/test/resources/webrtc/gst_whep_origin.py): webrtcbin,
 # its Python bindings, libnice's ICE elements and the VP8 encoder
 /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' >/dev/null 2>&1 \

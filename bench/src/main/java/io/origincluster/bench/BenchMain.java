@@ -40,7 +40,8 @@ public final class BenchMain {
             RedisServer redis = RedisServer.start(work);
             open.add(redis);
             // the migration and segments scenarios bring their own origins and proxies; the others share these
-            boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration") && !s.equals("segments"));
+            boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration") && !s.equals("segments")
+                    && !s.equals("rtsp"));
             NginxOrigin nginx = shared ? NginxOrigin.start(work) : null;
             if (nginx != null) {
                 open.add(nginx);
@@ -104,6 +105,12 @@ public final class BenchMain {
                         System.out.println("== " + seg.describe());
                         seg.run(System.out, work, redis, proxyJar, javaOpts,
                                 proxyEnv(o.string("proxy-env", "")));
+                        continue;
+                    }
+                    if (name.equals("rtsp")) {
+                        RtspScenario rtsp = RtspScenario.from(o);
+                        System.out.println("== " + rtsp.describe());
+                        rtsp.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")));
                         continue;
                     }
                     if (name.equals("srt")) {
@@ -185,13 +192,18 @@ public final class BenchMain {
                               default pool; unpaced, then all three at one fixed request rate: requests/s, bytes/s,
                               segment latency p50/p99 (added = proxy - direct), proxy CPU per 1,000 requests, origin
                               connections accepted (nginx stub_status)
+                  rtsp        not in the default set: 50 RTSP players (interleaved TCP) of one live H.264 stream from
+                              gst-rtsp-server, directly and through a proxy of its own: setup time, packets/s,
+                              delivery delay against a direct reference player, proxy CPU per relayed Mbit
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration; migration keys: streams, players, fps, size,
                 gop (messages per keyframe), warmup, duration (each window), ramp, heartbeat (seconds, 0 = register
                 once), kill (1/0); segments keys: clients, segments (per playlist), size (average segment KB),
                 warmup, duration (each of the six phases), rate (requests/s of the fixed-rate phases; 0 = half the
                 slower proxy's unpaced rate, -1 = skip them), pool (the pooled proxy's PROXY_HTTP_ORIGIN_POOL; -1 =
-                its default), rounds (repeat every phase; even rounds run the pooled proxy before the other).
+                its default), rounds (repeat every phase; even rounds run the pooled proxy before the other),
+                format (hls: a media playlist of .ts; dash: an MPD listing .m4s SegmentURLs); rtsp keys: players,
+                warmup, duration.
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

@@ -240,7 +240,7 @@ final class SegmentLoad implements AutoCloseable {
                     } else if (isPlaylist) {
                         w.playlists.increment();
                         w.playlist.record(micros);
-                        todo.addAll(Hls.segmentTargets(body.toString(), playlistTarget));
+                        todo.addAll(Dash.segmentTargets(body.toString(), playlistTarget));
                         if (todo.isEmpty()) {
                             w.error("playlist without segments: " + abbreviate(body.toString()));
                         }

@@ -29,6 +29,7 @@ final class SegmentsScenario {
     static final String APP = "live";
     static final String STREAM = "bench";
     static final String PLAYLIST = "/" + APP + "/" + STREAM + ".m3u8";
+    static final String MPD = "/" + APP + "/" + STREAM + ".mpd";
 
     private final int clients;
     private final int segments;
@@ -39,9 +40,12 @@ final class SegmentsScenario {
     private final int pool;
     private final int clientThreads;
     private final int rounds;
+    /** {@code hls} (a media playlist and .ts) or {@code dash} (an MPD with a SegmentList and .m4s). */
+    private final String format;
+    private final String manifest;
 
     SegmentsScenario(int clients, int segments, int averageBytes, int warmupSeconds, int durationSeconds,
-                     double rate, int pool, int clientThreads, int rounds) {
+                     double rate, int pool, int clientThreads, int rounds, String format) {
         this.clients = clients;
         this.segments = segments;
         this.averageBytes = averageBytes;
@@ -51,21 +55,27 @@ final class SegmentsScenario {
         this.pool = pool;
         this.clientThreads = clientThreads;
         this.rounds = Math.max(1, rounds);
+        if (!format.equals("hls") && !format.equals("dash")) {
+            throw new IllegalArgumentException("--segments.format must be hls or dash, got " + format);
+        }
+        this.format = format;
+        this.manifest = format.equals("dash") ? MPD : PLAYLIST;
     }
 
     static SegmentsScenario from(BenchMain.Options o) {
         return new SegmentsScenario(o.integer("segments.clients", 16), o.integer("segments.segments", 5),
                 o.integer("segments.size", 200) * 1000, o.integer("segments.warmup", 10),
                 o.integer("segments.duration", 20), o.decimal("segments.rate", 0), o.integer("segments.pool", -1),
-                o.integer("client-threads", 2), o.integer("segments.rounds", 1));
+                o.integer("client-threads", 2), o.integer("segments.rounds", 1),
+                o.string("segments.format", "hls"));
     }
 
     String describe() {
         int[] sizes = Hls.segmentSizes(segments, averageBytes);
-        return String.format("segments: %d keep-alive clients, each GET playlist then its %d segments (%d-%d KB, "
+        return String.format("segments (%s): %d keep-alive clients, each GET playlist then its %d segments (%d-%d KB, "
                         + "average %d KB), warm-up %d s, window %d s per phase; targets: nginx directly, proxy with "
                         + "PROXY_HTTP_ORIGIN_POOL=0, proxy with %s; unpaced, then all three at %s; %d round(s)%s",
-                clients,
+                format, clients,
                 segments, sizes[0] / 1000, sizes[sizes.length - 1] / 1000, averageBytes / 1000, warmupSeconds,
                 durationSeconds, pool < 0 ? "the default pool" : "PROXY_HTTP_ORIGIN_POOL=" + pool,
                 rate > 0 ? fmt(rate) + " requests/s" : rate == 0 ? "half the slower proxy's unpaced rate"
@@ -116,7 +126,11 @@ final class SegmentsScenario {
         try (SegmentLoad load = new SegmentLoad(clientThreads)) {
             Path root = work.resolve("nginx-segments").resolve("html");
             int[] sizes = Hls.segmentSizes(segments, averageBytes);
-            Hls.write(root, APP, STREAM, sizes);
+            if (format.equals("dash")) {
+                Dash.write(root, APP, STREAM, sizes);
+            } else {
+                Hls.write(root, APP, STREAM, sizes);
+            }
             NginxOrigin nginx = NginxOrigin.start(work, "nginx-segments", "nginx-segments", root);
             open.add(nginx);
             Map<String, String> env = new LinkedHashMap<>();
@@ -137,10 +151,10 @@ final class SegmentsScenario {
             open.add(pooled);
             out.printf("   origin nginx pid %d http 127.0.0.1:%d (%s, stub_status), rtmp %d; proxy without pool pid "
                             + "%d http 127.0.0.1:%d (%s); proxy with pool pid %d http 127.0.0.1:%d (%s)%n", nginx.pid(),
-                    nginx.httpPort(), PLAYLIST, nginx.rtmpPort(), noPool.pid(), noPool.httpPort(), noPool.log(),
+                    nginx.httpPort(), manifest, nginx.rtmpPort(), noPool.pid(), noPool.httpPort(), noPool.log(),
                     pooled.pid(), pooled.httpPort(), pooled.log());
             for (ProxyProcess p : List.of(noPool, pooled)) {
-                out.println("   check " + p.log().getFileName() + ": " + check(p.httpPort(), sizes[0]));
+                out.println("   check " + p.log().getFileName() + ": " + check(p.httpPort(), sizes[0], manifest));
             }
 
             List<List<Phase>> groups = new ArrayList<>();
@@ -188,13 +202,13 @@ final class SegmentsScenario {
     }
 
     /** One GET of the playlist through a proxy: every segment URI must carry the token; the first segment loads. */
-    static String check(int port, int firstSize) {
+    static String check(int port, int firstSize, String manifest) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         try {
             HttpResponse<String> pl = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + PLAYLIST)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            List<String> targets = Hls.segmentTargets(pl.body(), PLAYLIST);
+                    + manifest)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            List<String> targets = Dash.segmentTargets(pl.body(), manifest);
             if (pl.statusCode() != 200 || targets.isEmpty()
                     || !targets.stream().allMatch(t -> t.contains("oc_hls_token="))) {
                 throw new IllegalStateException("playlist through the proxy: " + pl.statusCode() + " "
@@ -223,7 +237,7 @@ final class SegmentsScenario {
         out.printf("   [%s] %s%s: warm-up %d s, window %d s, load average %s%n", java.time.Instant.now(), label,
                 offered > 0 ? " at " + fmt(offered) + " requests/s" : " unpaced", warmupSeconds, durationSeconds,
                 ProcStats.loadAverage());
-        try (SegmentLoad.Run run = load.start(port, PLAYLIST, clients, offered)) {
+        try (SegmentLoad.Run run = load.start(port, manifest, clients, offered)) {
             Child.sleep(warmupSeconds * 1000L);
             long self = ProcessHandle.current().pid();
             double proxy0 = proxyPid > 0 ? ProcStats.cpuSeconds(proxyPid) : Double.NaN;

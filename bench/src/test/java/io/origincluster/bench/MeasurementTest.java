@@ -248,6 +248,16 @@ class MeasurementTest {
     }
 
     @Test
+    void anMpdsSegmentUrlsBecomeRequestTargetsWithTheirTokens() {
+        String rewritten = Dash.mpd(List.of("bench-0.m4s?oc_hls_token=abc.def", "sub/bench-1.m4s?x=1&amp;oc_hls_token=t",
+                "http://127.0.0.1:8080/live/bench-2.m4s?oc_hls_token=u"));
+        assertThat(Dash.segmentTargets(rewritten, "/live/bench.mpd")).containsExactly(
+                "/live/bench-0.m4s?oc_hls_token=abc.def", "/live/sub/bench-1.m4s?x=1&oc_hls_token=t",
+                "/live/bench-2.m4s?oc_hls_token=u");
+        assertThat(Dash.segmentTargets(Hls.playlist(List.of("a-0.ts")), "/live/a.m3u8")).containsExactly("/live/a-0.ts");
+    }
+
+    @Test
     void nginxStubStatusParsesAndADeltaLeavesOutTheReadsOwnConnection() {
         NginxStatus a = NginxStatus.parse("""
                 Active connections: 3\s

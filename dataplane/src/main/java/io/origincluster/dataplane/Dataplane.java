@@ -77,7 +77,9 @@ public final class Dataplane implements AutoCloseable {
     private static StateStore createStore(StateSettings s, ProxyConfig config) {
         return switch (s.type()) {
             case MEMORY -> new MemoryStateStore(config.routing().policy());
-            case REDIS -> RedisStateStore.connect(s.redisUri(), s.clusterId(), config.routing().policy());
+            case REDIS -> s.redisCluster()
+                    ? RedisStateStore.connectCluster(s.clusterNodes(), s.clusterId(), config.routing().policy())
+                    : RedisStateStore.connect(s.redisUri(), s.clusterId(), config.routing().policy());
         };
     }
 
@@ -126,7 +128,8 @@ public final class Dataplane implements AutoCloseable {
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
                 sm.protocol(SessionMetrics.Kind.HTTP), () -> httpApi.localAddress().getPort()));
         if (config.rtsp().enabled()) {
-            servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports));
+            servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports,
+                    sm.protocol(SessionMetrics.Kind.RTSP)));
         }
         try {
             for (ProtocolServer s : servers) {

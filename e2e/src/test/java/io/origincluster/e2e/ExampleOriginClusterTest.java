@@ -57,8 +57,9 @@ class ExampleOriginClusterTest {
         assertThat(c.getSpec().origins.replicas).isPositive();
         assertThat(c.getSpec().proxy.replicas).isPositive();
         assertThat(c.getSpec().placement.policy).isEqualTo(PlacementPolicyName.LEAST_PINNED);
-        // the CRD's CEL rule on spec.redis, evaluated by hand: exactly one of url or managed: true
-        assertThat(c.getSpec().redis.url != null).isNotEqualTo(c.getSpec().redis.isManaged());
+        // the CRD's CEL rule on spec.redis, evaluated by hand: exactly one of url, clusterNodes or managed: true
+        assertThat((c.getSpec().redis.url != null ? 1 : 0) + (c.getSpec().redis.isManaged() ? 1 : 0)
+                + (c.getSpec().redis.isCluster() ? 1 : 0)).isEqualTo(1);
         if (c.getSpec().redis.url != null) {
             c.getMetadata().setNamespace("media");
             assertThat(RedisUrls.forProxy(c)).startsWith("redis://");

@@ -37,7 +37,8 @@ public record Backend(
         EnumMap<Protocol, List<Endpoint>> copy = new EnumMap<>(Protocol.class);
         if (endpoints != null) {
             endpoints.forEach((p, l) -> {
-                if (l != null && !l.isEmpty()) {
+                // p is null for an endpoint kind this build does not know (written by a newer proxy): skipped
+                if (p != null && l != null && !l.isEmpty()) {
                     copy.put(p, List.copyOf(l));
                 }
             });

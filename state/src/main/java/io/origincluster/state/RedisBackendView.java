@@ -1,7 +1,7 @@
 package io.origincluster.state;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,7 +56,7 @@ final class RedisBackendView implements AutoCloseable {
         }
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RedisKeys keys;
     private final ScheduledExecutorService worker;
     private final List<Consumer<BackendEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -68,7 +68,7 @@ final class RedisBackendView implements AutoCloseable {
     private Map<String, Boolean> announced = new HashMap<>();
     private boolean resyncFailing;
 
-    RedisBackendView(RedisAsyncCommands<String, String> redis, RedisKeys keys, String clusterId) {
+    RedisBackendView(RedisClusterAsyncCommands<String, String> redis, RedisKeys keys, String clusterId) {
         this.redis = redis;
         this.keys = keys;
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -18,7 +18,12 @@ final class RedisRecords {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             // the same record must encode to the same bytes on every JVM, or heartbeats would look like changes
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // a newer proxy may write enum values this one does not know (an endpoint kind such as rtsp was once
+            // new): an unknown endpoint kind is dropped (Backend skips null keys), an unknown source reads as
+            // its @JsonEnumDefaultValue, so the origin stays routable for everything this proxy does know
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
 
     private RedisRecords() {
     }

@@ -2,7 +2,7 @@ package io.origincluster.state;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -230,7 +230,7 @@ final class RedisScripts {
             this(source, sha1(source));
         }
 
-        <T> CompletionStage<T> run(RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
+        <T> CompletionStage<T> run(RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
                                    String... args) {
             CompletionStage<T> bySha = redis.evalsha(sha, type, keys, args);
             return bySha.exceptionallyCompose(e -> {

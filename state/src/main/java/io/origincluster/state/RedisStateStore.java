@@ -1,5 +1,6 @@
 package io.origincluster.state;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -7,12 +8,18 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,24 +63,32 @@ public final class RedisStateStore implements StateStore {
     /** Pick attempts per pin() call: the first with the cached view, the rest after a refresh each. */
     private static final int PIN_ATTEMPTS = 4;
 
+    /** How often a cluster client re-reads the topology besides the MOVED/ASK/reconnect triggers. */
+    private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(5);
+    private static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(1);
+
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisAsyncCommands<String, String> redis;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    /** Standalone and Sentinel give RedisAsyncCommands, Cluster RedisAdvancedClusterAsyncCommands: both are this. */
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final RedisKeys keys;
     private final PlacementPolicy policy;
     private final RedisBackendView view;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Cluster only: stops re-opening master connections on topology changes. */
+    private volatile AutoCloseable onClose;
 
-    private RedisStateStore(ClientResources resources, RedisClient client,
-                            StatefulRedisConnection<String, String> connection,
+    private RedisStateStore(ClientResources resources, AbstractRedisClient client,
+                            StatefulConnection<String, String> connection,
+                            RedisClusterAsyncCommands<String, String> redis,
                             StatefulRedisPubSubConnection<String, String> pubSub, RedisKeys keys,
                             PlacementPolicy policy, String clusterId) {
         this.resources = resources;
         this.client = client;
         this.connection = connection;
-        this.redis = connection.async();
+        this.redis = redis;
         this.pubSub = pubSub;
         this.keys = keys;
         this.policy = policy;
@@ -96,17 +111,11 @@ public final class RedisStateStore implements StateStore {
                                           Duration resyncInterval) {
         RedisKeys keys = new RedisKeys(clusterId);
         String where = redact(redisUri);
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(redisUri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid Redis URI '" + where + "': " + e.getMessage(), e);
-        }
-        ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        RedisURI uri = parse(redisUri, where);
+        ClientResources resources = newResources();
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
+                .socketOptions(socketOptions())
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 // while Redis is away a command fails at once instead of waiting in a queue for the timeout, so
                 // callers (the routing core) fall back to what they know without holding a session up
@@ -119,13 +128,106 @@ public final class RedisStateStore implements StateStore {
             connection.sync().ping();
             pubSub = client.connectPubSub();
         } catch (RuntimeException e) {
-            closeQuietly(pubSub);
-            closeQuietly(connection);
-            shutdown(client, resources);
-            throw new IllegalStateException("cannot reach Redis at " + where + " for cluster '" + clusterId + "': "
-                    + RedisRecords.rootMessage(e), e);
+            throw unreachable(e, where, clusterId, client, resources, pubSub, connection);
         }
-        RedisStateStore store = new RedisStateStore(resources, client, connection, pubSub, keys, policy, clusterId);
+        return started(new RedisStateStore(resources, client, connection, connection.async(), pubSub, keys, policy,
+                clusterId), resyncInterval, where, clusterId);
+    }
+
+    /**
+     * Connects to a Redis Cluster through any of its nodes (the client learns the rest of the topology from them).
+     * Every key of one cluster id carries the same hash tag ({@link RedisKeys}), so each script runs on the one
+     * master that owns that slot; change events use ordinary pub/sub, which a Redis Cluster delivers to subscribers
+     * on every node. The topology is re-read on MOVED/ASK redirects, on repeated reconnects and every 5 s, so a
+     * replica promoted after its master failed is found without a restart.
+     *
+     * @param nodes {@code redis://[:password@]host:port} or {@code rediss://...} (TLS) per seed node; Redis Cluster
+     *              has database 0 only
+     */
+    public static StateStore connectCluster(List<String> nodes, String clusterId, PlacementPolicy policy) {
+        return connectCluster(nodes, clusterId, policy, DEFAULT_RESYNC_INTERVAL);
+    }
+
+    /** As {@link #connectCluster(List, String, PlacementPolicy)} with a chosen resync interval. */
+    public static RedisStateStore connectCluster(List<String> nodes, String clusterId, PlacementPolicy policy,
+                                                 Duration resyncInterval) {
+        RedisKeys keys = new RedisKeys(clusterId);
+        if (nodes == null || nodes.isEmpty()) {
+            throw new IllegalArgumentException("a Redis Cluster needs at least one node address");
+        }
+        String where = "cluster " + String.join(",", nodes.stream().map(RedisStateStore::redact).toList());
+        List<RedisURI> uris = nodes.stream().map(n -> parse(n, redact(n))).toList();
+        ClientResources resources = newResources();
+        RedisClusterClient client = RedisClusterClient.create(resources, uris);
+        client.setOptions(ClusterClientOptions.builder()
+                .socketOptions(socketOptions())
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                        .enableAllAdaptiveRefreshTriggers()
+                        // Lettuce's default lets one triggered refresh through per 30 s: one fired by the first
+                        // reconnect attempts (before the replica is promoted) would hide the promotion that long
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .build())
+                .build());
+        StatefulRedisClusterConnection<String, String> connection = null;
+        StatefulRedisPubSubConnection<String, String> pubSub = null;
+        AutoCloseable warm = null;
+        try {
+            connection = client.connect();
+            connection.sync().ping();
+            RedisClusterWarmup.connectMasters(connection).get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            warm = RedisClusterWarmup.keepWarm(resources, connection);
+            pubSub = client.connectPubSub();
+        } catch (RuntimeException | ExecutionException | TimeoutException e) {
+            closeQuietly(warm);
+            throw unreachable(e, where, clusterId, client, resources, pubSub, connection);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(warm);
+            throw unreachable(e, where, clusterId, client, resources, pubSub, connection);
+        }
+        RedisStateStore store = new RedisStateStore(resources, client, connection, connection.async(), pubSub, keys,
+                policy, clusterId);
+        store.onClose = warm;
+        return started(store, resyncInterval, where, clusterId);
+    }
+
+    private static RedisURI parse(String redisUri, String where) {
+        try {
+            return RedisURI.create(redisUri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid Redis URI '" + where + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static ClientResources newResources() {
+        // Lettuce's default reconnect backoff grows to 30 s: after an outage of 20 s the next attempt could come
+        // 12 s after Redis is back. Capped at 1 s (with jitter, so many proxies do not reconnect in step), the
+        // store is back within a second of Redis, which is what the fail-soft write-back relies on.
+        return DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), RECONNECT_DELAY_MAX, 100,
+                        TimeUnit.MILLISECONDS))
+                .build();
+    }
+
+    private static SocketOptions socketOptions() {
+        return SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build();
+    }
+
+    private static IllegalStateException unreachable(Exception e, String where, String clusterId,
+                                                     AbstractRedisClient client, ClientResources resources,
+                                                     AutoCloseable pubSub, AutoCloseable connection) {
+        closeQuietly(pubSub);
+        closeQuietly(connection);
+        shutdown(client, resources);
+        return new IllegalStateException("cannot reach Redis at " + where + " for cluster '" + clusterId + "': "
+                + RedisRecords.rootMessage(e), e);
+    }
+
+    private static RedisStateStore started(RedisStateStore store, Duration resyncInterval, String where,
+                                           String clusterId) {
         try {
             store.start(resyncInterval);
         } catch (RuntimeException e) {
@@ -367,6 +469,7 @@ public final class RedisStateStore implements StateStore {
             return;
         }
         view.close();
+        closeQuietly(onClose);
         closeQuietly(pubSub);
         closeQuietly(connection);
         shutdown(client, resources);
@@ -382,7 +485,7 @@ public final class RedisStateStore implements StateStore {
         }
     }
 
-    private static void shutdown(RedisClient client, ClientResources resources) {
+    private static void shutdown(AbstractRedisClient client, ClientResources resources) {
         try {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } catch (RuntimeException e) {

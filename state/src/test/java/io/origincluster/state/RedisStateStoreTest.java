@@ -266,6 +266,32 @@ class RedisStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void aRecordWithEndpointKindsAndValuesFromANewerProxyStaysRoutableForWhatThisOneKnows() throws Exception {
+        register("newer", LONG);
+        String key = "oc:{" + clusterId + "}:backend:newer";
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var record = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(raw.hget(key, "json"));
+        var endpoints = (com.fasterxml.jackson.databind.node.ObjectNode) record.get("endpoints");
+        String known = endpoints.fieldNames().next();
+        // written in the same spelling as the kinds this build writes, so only the value is new
+        String unknown = known.equals(known.toUpperCase(java.util.Locale.ROOT)) ? "QUIC" : "quic";
+        endpoints.set(unknown, endpoints.get(known).deepCopy());
+        record.put("source", "FEDERATION");
+        record.put("zone", "eu-1");
+        raw.hset(key, "json", json.writeValueAsString(record));
+
+        Backend read = get(store.backend("newer")).orElseThrow();
+        assertThat(read.endpoints()).isEqualTo(origin("newer").endpoints());
+        assertThat(read.source()).as("an unknown source reads as one nothing garbage-collects")
+                .isEqualTo(BackendSource.REGISTER);
+        StateStore older = another(clusterId); // a proxy starting now loads the record into its view
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(get(older.liveBackends()))
+                .extracting(Backend::id).containsExactly("newer"));
+        assertThat(get(older.pin("s1", Set.of(), LONG)).id()).isEqualTo("newer");
+        assertThat(get(older.liveBackends()).get(0).endpoint(Protocol.RTMP)).isPresent();
+    }
+
+    @Test
     void malformedEventMessagesAreIgnored() {
         List<BackendEvent> events = new CopyOnWriteArrayList<>();
         store.onBackendChange(events::add);

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.routing.DeferredMove;
 import io.origincluster.dataplane.routing.LiveSessions;
 import io.origincluster.dataplane.routing.MovableSession;
 import io.origincluster.dataplane.routing.MoveStats;
@@ -101,9 +102,7 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     private Leg current;
     private Leg next;
     private Move move;
-    private String againFrom;
-    private String againReason;
-    private long againDeadline;
+    private final DeferredMove deferred = new DeferredMove();
     private boolean live;
     private boolean passthrough;
     private boolean paused;
@@ -150,11 +149,7 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     public void moveOff(String fromBackend, String reason, long deadlineNanos) {
         onLoop(() -> {
             if (!finished && live && move != null) {
-                // a move is under way, possibly onto this very origin (a rolling update drains one after the
-                // other): look again when it is done, instead of waiting for the next audit
-                againFrom = fromBackend;
-                againReason = reason;
-                againDeadline = deadlineNanos;
+                deferred.defer(fromBackend, reason, deadlineNanos);
                 return;
             }
             if (finished || !live || current == null || !current.backend().equals(fromBackend)) {
@@ -558,11 +553,7 @@ final class LiveRelay extends OriginExchange implements MovableSession {
                 .addKeyValue("reason", m.reason).addKeyValue("attempts", m.attempts)
                 .addKeyValue("stallMs", stall / 1_000_000).addKeyValue("moveMs", (now - m.startedNanos) / 1_000_000)
                 .log("{} session moved", media.protocol());
-        String again = againFrom;
-        againFrom = null;
-        if (again != null) {
-            moveOff(again, againReason, againDeadline);
-        }
+        deferred.replay(this);
     }
 
     /** Writes what the media framed so far to the client (not flushed). */

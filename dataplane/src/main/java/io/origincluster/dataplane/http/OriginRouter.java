@@ -122,7 +122,7 @@ final class OriginRouter {
         relay.meter().stream(claims.key(), false);
         owner.exchangeStarted(relay);
         EventLoop loop = ctx.channel().eventLoop();
-        services.routing().store().backend(claims.originId()).whenComplete((found, err) -> onLoop(loop, () -> {
+        services.routing().backend(claims.originId()).whenComplete((found, err) -> onLoop(loop, () -> {
             if (err != null) {
                 relay.failure = SessionMetrics.Result.PROXY_ERROR;
                 owner.exchangeFailed(relay, HttpResponseStatus.SERVICE_UNAVAILABLE,

@@ -53,7 +53,7 @@ public final class SessionMetrics {
 
     /** The protocol tag of the per-protocol meters. */
     public enum Kind {
-        RTMP, HTTP, WEBRTC, SRT;
+        RTMP, HTTP, WEBRTC, SRT, RTSP;
 
         final String tag = name().toLowerCase(Locale.ROOT);
     }

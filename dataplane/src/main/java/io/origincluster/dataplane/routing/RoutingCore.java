@@ -443,6 +443,21 @@ public final class RoutingCore implements AutoCloseable {
                 });
     }
 
+    /**
+     * A backend by id, from the backends this proxy knows (refreshed every two seconds and on every backend event)
+     * before asking the store: a tokened segment request names its origin, and must not cost a store round trip.
+     */
+    public CompletionStage<Optional<Backend>> backend(String id) {
+        Backend b = known.get(id);
+        if (b != null) {
+            return CompletableFuture.completedFuture(Optional.of(b));
+        }
+        return store.backend(id).thenApply(found -> {
+            found.filter(x -> x.isLive(java.time.Instant.now())).ifPresent(x -> known.putIfAbsent(x.id(), x));
+            return found;
+        });
+    }
+
     /** A backend this proxy registered while the store was unreachable: it can take new streams at once. */
     public void knownBackend(Backend backend) {
         known.put(backend.id(), backend);

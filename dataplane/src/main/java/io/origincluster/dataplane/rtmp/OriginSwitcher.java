@@ -2,6 +2,7 @@ package io.origincluster.dataplane.rtmp;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.routing.DeferredMove;
 import io.origincluster.dataplane.routing.MovableSession;
 import io.origincluster.dataplane.routing.MoveStats;
 import io.origincluster.dataplane.routing.StreamKey;
@@ -43,9 +44,7 @@ final class OriginSwitcher implements MovableSession {
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> holdTimer;
     private boolean ended;
-    private String againFrom;
-    private String againReason;
-    private long againDeadline;
+    private final DeferredMove deferred = new DeferredMove();
 
     OriginSwitcher(ClientSession session, RtmpServer server, Channel client, RtmpRequest request, String backendId) {
         this.session = session;
@@ -96,11 +95,7 @@ final class OriginSwitcher implements MovableSession {
                 return;
             }
             if (moveReason != null || relay.active() == null) {
-                // a move is under way, possibly onto this very origin (a rolling update drains one after the
-                // other): look again when it is done, instead of waiting for the next audit
-                againFrom = from;
-                againReason = reason;
-                againDeadline = deadline;
+                deferred.defer(from, reason, deadline);
                 return;
             }
             if (from.equals(backendId)) {
@@ -271,11 +266,7 @@ final class OriginSwitcher implements MovableSession {
         }
         moveReason = null;
         avoid.clear();
-        String again = againFrom;
-        againFrom = null;
-        if (again != null && again.equals(backendId) && !ended && relay.active() != null) {
-            startMove(again, againReason, againDeadline);
-        }
+        deferred.replay(this);
     }
 
     private void openLeg() {

@@ -8,6 +8,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.origincluster.dataplane.ProtocolServer;
 import io.origincluster.dataplane.config.RoutingSettings;
 import io.origincluster.dataplane.config.RtspSettings;
+import io.origincluster.dataplane.metrics.ProtocolMeters;
 import io.origincluster.dataplane.netty.Transports;
 import io.origincluster.dataplane.routing.RoutingCore;
 import io.origincluster.dataplane.rtsp.codec.RtspDecoder;
@@ -28,16 +29,18 @@ public final class RtspServer implements ProtocolServer {
     private final RoutingSettings routingSettings;
     private final RoutingCore routing;
     private final Transports transports;
+    private final ProtocolMeters meters;
     private final Set<RtspSession> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder unsupportedTransports = new LongAdder();
     private Channel channel;
 
     public RtspServer(RtspSettings settings, RoutingSettings routingSettings, RoutingCore routing,
-                      Transports transports) {
+                      Transports transports, ProtocolMeters meters) {
         this.settings = settings;
         this.routingSettings = routingSettings;
         this.routing = routing;
         this.transports = transports;
+        this.meters = meters;
     }
 
     @Override
@@ -121,6 +124,11 @@ public final class RtspServer implements ProtocolServer {
 
     RoutingCore routing() {
         return routing;
+    }
+
+    /** The shared point every protocol routes and counts its sessions through (protocol="rtsp"). */
+    ProtocolMeters meters() {
+        return meters;
     }
 
     Transports transports() {

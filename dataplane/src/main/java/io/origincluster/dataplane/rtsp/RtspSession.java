@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.origincluster.dataplane.metrics.SessionMeter;
+import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.routing.Route;
 import io.origincluster.dataplane.routing.StreamKey;
@@ -52,6 +54,9 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> setupTimer;
     private ScheduledFuture<?> relayTimer;
     private long lastActivity = System.nanoTime();
+    private SessionMeter meter;
+    /** Why the session failed, when it did before relaying (else {@link #end} infers it). */
+    private SessionMetrics.Result result;
 
     RtspSession(RtspServer server) {
         this.server = server;
@@ -74,6 +79,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        meter = server.meters().open();
         server.register(this);
         long ms = server.settings().setupTimeout().toMillis();
         setupTimer = ctx.executor().schedule(() -> end("no PLAY or RECORD within " + ms + " ms",
@@ -91,6 +97,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
                         + ", which no SETUP answer named"));
                 return;
             }
+            meter.fromClient(f.length());
             leg.channel().write(f);
             return;
         }
@@ -131,17 +138,19 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             key = RtspUrls.key(url);
         } catch (IllegalArgumentException e) {
             channel.write(RtspMessage.reply(first, 400, "Bad Request"));
+            result = SessionMetrics.Result.CLIENT_ERROR;
             log.atInfo().addKeyValue("sid", sid).addKeyValue("uri", first.uri()).log("bad stream URL: {}",
                     e.getMessage());
             return;
         }
         mode = first.method().equals("ANNOUNCE") ? "publish" : "play";
+        meter.stream(key, mode.equals("publish"));
         addressing = new Addressing(url);
         phase = Phase.CONNECTING;
         String uri = first.uri();
         byte[] body = first.body();
         dialog.sent(first);
-        server.routing().connect(key, Protocol.RTSP, route -> {
+        server.meters().connect(server.routing(), key, Protocol.RTSP, route -> {
             if (phase == Phase.ENDED) {
                 return CompletableFuture.<OriginLeg>completedFuture(null); // never unpin for a client that left
             }
@@ -170,12 +179,16 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                     ? err.getCause() : err;
             channel.writeAndFlush(RtspMessage.reply(first, 503, "Service Unavailable"));
+            result = SessionMetrics.classify(cause);
             end("no origin reachable", cause);
             return;
         }
         leg = l;
         Route route = l.route();
         phase = Phase.RELAY;
+        if (l.answer().status() >= 400) {
+            result = SessionMetrics.Result.ORIGIN_REFUSED; // unless a later PLAY or RECORD starts after all
+        }
         fromOrigin(l.answer());
         channel.flush();
         for (RtspMessage m : queued) {
@@ -240,6 +253,8 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
                 answered(m);
             }
             addressing.responseToProxy(m);
+        } else if (msg instanceof InterleavedFrame f) {
+            meter.toClient(f.length());
         }
         channel.write(msg);
     }
@@ -248,6 +263,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
         String method = dialog.answered(response);
         if (("PLAY".equals(method) || "RECORD".equals(method)) && !streaming) {
             streaming = true;
+            result = null;
             mode = method.equals("PLAY") ? "play" : "publish";
             setupTimer.cancel(false);
             live = new RtspLiveSession(sid, key, leg.route().backend().id(), this::drainDeadline, channel);
@@ -353,6 +369,11 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
         }
         channel.close();
         server.unregister(this);
+        if (meter != null) {
+            meter.end(result != null ? result : live != null ? SessionMetrics.Result.OK
+                    : cause instanceof RtspProtocolException || cause instanceof io.netty.handler.codec.DecoderException
+                    ? SessionMetrics.Result.CLIENT_ERROR : SessionMetrics.Result.ABANDONED);
+        }
         boolean quiet = cause == null || was == Phase.INIT || cause instanceof RtspProtocolException
                 || reason.startsWith("client") && cause instanceof IOException;
         (quiet ? log.atInfo() : log.atWarn()).addKeyValue("sid", sid).addKeyValue("key", key)

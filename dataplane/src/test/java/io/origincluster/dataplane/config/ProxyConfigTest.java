@@ -89,6 +89,46 @@ class ProxyConfigTest {
     }
 
     @Test
+    void redisClusterNodesBecomeOneUriPerSeedWithThePassword() {
+        ProxyConfig c = ProxyConfig.from(Map.of("PROXY_LOAD_BALANCER_TYPE", "redis",
+                "PROXY_REDIS_CLUSTER_NODES", "10.0.0.1:7000, r2.example:7001,[fd00::3]:7002",
+                "PROXY_REDIS_PASSWORD", "p@ss word"));
+        assertThat(c.state().redisCluster()).isTrue();
+        assertThat(c.state().clusterNodes()).containsExactly("redis://:p%40ss%20word@10.0.0.1:7000",
+                "redis://:p%40ss%20word@r2.example:7001", "redis://:p%40ss%20word@[fd00::3]:7002");
+        assertThat(c.state().toString()).doesNotContain("ss");
+        ProxyConfig tls = ProxyConfig.from(Map.of("PROXY_LOAD_BALANCER_TYPE", "redis",
+                "PROXY_REDIS_CLUSTER_NODES", "rediss://a.example:6379,rediss://b.example:6379"));
+        assertThat(tls.state().clusterNodes()).containsExactly("rediss://a.example:6379", "rediss://b.example:6379");
+        assertThat(ProxyConfig.from(Map.of("PROXY_LOAD_BALANCER_TYPE", "redis")).state().redisCluster()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "redis | 10.0.0.1 | | | PROXY_REDIS_CLUSTER_NODES: '10.0.0.1' is not host:port",
+        "redis | 10.0.0.1:7000,,10.0.0.2:7000 | | | PROXY_REDIS_CLUSTER_NODES: '' is not host:port",
+        "redis | 10.0.0.1:70000 | | | PROXY_REDIS_CLUSTER_NODES: port 70000",
+        "redis | redis://a:1,rediss://b:2 | | | PROXY_REDIS_CLUSTER_NODES: mixes redis:// and rediss://",
+        "redis | http://a:1 | | | PROXY_REDIS_CLUSTER_NODES: 'http://a:1' is not host:port",
+        "memory | a:1 | | | PROXY_REDIS_CLUSTER_NODES: needs PROXY_LOAD_BALANCER_TYPE=redis",
+        "redis | a:1 | redis://r:6379/0 | | PROXY_REDIS_CLUSTER_NODES: set either it or PROXY_REDIS_URL",
+        "redis | a:1 | | 2 | PROXY_REDIS_DB: must be 0 with PROXY_REDIS_CLUSTER_NODES",
+    })
+    void badRedisClusterNodesAreRefusedNamingTheVariable(String type, String nodes, String url, String db,
+                                                         String message) {
+        Map<String, String> env = new HashMap<>(Map.of("PROXY_LOAD_BALANCER_TYPE", type,
+                "PROXY_REDIS_CLUSTER_NODES", nodes));
+        if (url != null) {
+            env.put("PROXY_REDIS_URL", url);
+        }
+        if (db != null) {
+            env.put("PROXY_REDIS_DB", db);
+        }
+        assertThatThrownBy(() -> ProxyConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
     void defaultBackendEndpointsGoThroughTheEndpointParser() {
         ProxyConfig c = ProxyConfig.from(Map.of("PROXY_DEFAULT_BACKEND_ENABLED", "on",
                 "PROXY_DEFAULT_BACKEND_RTMP", "10.0.0.2:19350", "PROXY_DEFAULT_BACKEND_RTC", "udp://8001"));

@@ -96,6 +96,11 @@ class HlsAcrossReplicasTest {
 
         assertThat(proxyB.store().pins().toCompletableFuture().join())
                 .as("replica B routed by token alone: it pinned nothing").isEmpty();
+        long backendLookups = proxyB.metrics().scrape().lines()
+                .filter(l -> l.startsWith("origincluster_state_store_call_seconds_count{operation=\"backend\"}"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(backendLookups).as("segment requests find their origin among the known backends, not in the "
+                + "store each").isLessThanOrEqualTo(1);
     }
 
     @Test

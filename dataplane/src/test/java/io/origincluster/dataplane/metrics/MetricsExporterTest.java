@@ -168,7 +168,7 @@ class MetricsExporterTest {
                 assertThat(name).as("histogram unit").endsWith("_seconds");
             }
         });
-        for (String protocol : List.of("rtmp", "http", "webrtc", "srt")) {
+        for (String protocol : List.of("rtmp", "http", "webrtc", "srt", "rtsp")) {
             for (String result : List.of("ok", "no_route", "origin_refused", "client_error", "abandoned",
                     "proxy_error")) {
                 assertThat(s.has("origincluster_sessions_total", "protocol", protocol, "result", result))

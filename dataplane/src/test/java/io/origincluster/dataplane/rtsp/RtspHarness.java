@@ -33,10 +33,13 @@ final class RtspHarness {
     }
 
     static void register(StateStore store, String id, GstRtspOrigin origin) {
-        Backend b = Backend.of(id, "127.0.0.1", Map.of(
+        Map<Protocol, List<Endpoint>> endpoints = new HashMap<>(Map.of(
                 Protocol.RTMP, List.of(Endpoint.parse("1", "tcp")),
-                Protocol.RTSP, List.of(Endpoint.parse(Integer.toString(origin.port()), "tcp"))),
-                BackendSource.REGISTER);
+                Protocol.RTSP, List.of(Endpoint.parse(Integer.toString(origin.port()), "tcp"))));
+        if (origin.httpPort() > 0) {
+            endpoints.put(Protocol.HTTP, List.of(Endpoint.parse(Integer.toString(origin.httpPort()), "tcp")));
+        }
+        Backend b = Backend.of(id, "127.0.0.1", endpoints, BackendSource.REGISTER);
         join(store.register(b, Duration.ofMinutes(5)));
     }
 

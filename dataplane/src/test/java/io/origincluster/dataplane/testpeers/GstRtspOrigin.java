@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Assertions;
 /**
  * A real RTSP origin: GStreamer's gst-rtsp-server driven by {@code src/test/resources/rtsp/gst_rtsp_origin.py}
  * (Debian's python3-gi), on 127.0.0.1 and a free port. Play mounts serve a live H.264 test pattern; record mounts
- * accept ANNOUNCE/RECORD and count the video frames they decode.
+ * accept ANNOUNCE/RECORD and count the video frames they decode; relay mounts record a publisher and play exactly
+ * its frames back to players at the same path (and refuse a DESCRIBE while nobody publishes there).
  */
 public final class GstRtspOrigin implements AutoCloseable {
 
@@ -23,10 +24,12 @@ public final class GstRtspOrigin implements AutoCloseable {
 
     private final Proc proc;
     private final int port;
+    private final int httpPort;
 
-    private GstRtspOrigin(Proc proc, int port) {
+    private GstRtspOrigin(Proc proc, int port, int httpPort) {
         this.proc = proc;
         this.port = port;
+        this.httpPort = httpPort;
     }
 
     /** Fails (never skips) when the GStreamer RTSP server or its Python bindings are missing. */
@@ -43,13 +46,38 @@ public final class GstRtspOrigin implements AutoCloseable {
     }
 
     public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths) {
+        return start(playPaths, recordPaths, List.of());
+    }
+
+    public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths, List<String> relayPaths) {
+        return start(playPaths, recordPaths, relayPaths, false);
+    }
+
+    /**
+     * With {@code hls}, the relay paths also write what is published as HLS ({@code PATH.m3u8} and segments), served
+     * over HTTP on {@link #httpPort()}: one publish plays over RTSP and over HLS.
+     */
+    public static GstRtspOrigin start(List<String> playPaths, List<String> recordPaths, List<String> relayPaths,
+                                      boolean hls) {
         require();
         int port = Ports.freeTcp();
         List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT.toAbsolutePath().toString(), Integer.toString(port)));
         playPaths.forEach(p -> cmd.addAll(List.of("--play", p)));
         recordPaths.forEach(p -> cmd.addAll(List.of("--record", p)));
+        relayPaths.forEach(p -> cmd.addAll(List.of("--relay", p)));
+        int httpPort = 0;
+        if (hls) {
+            httpPort = Ports.freeTcp();
+            Path dir = Path.of("target", "gst-hls-" + port).toAbsolutePath();
+            try {
+                Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            cmd.addAll(List.of("--hls", Integer.toString(httpPort), dir.toString()));
+        }
         Proc p = Proc.start("gst-rtsp-origin", cmd);
-        GstRtspOrigin origin = new GstRtspOrigin(p, port);
+        GstRtspOrigin origin = new GstRtspOrigin(p, port, httpPort);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> p.output().contains("ready " + port) || !p.isAlive());
@@ -67,7 +95,12 @@ public final class GstRtspOrigin implements AutoCloseable {
         return port;
     }
 
-    /** Video frames the record mount at {@code path} decoded so far. */
+    /** The HTTP port serving the relays' HLS, 0 without it. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Video frames the record mount at {@code path} decoded (or the relay mount took in) so far. */
     public int recordedFrames(String path) {
         Matcher m = RECORDED.matcher(proc.output());
         int n = 0;

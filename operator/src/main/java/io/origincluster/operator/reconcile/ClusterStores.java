@@ -11,6 +11,7 @@ import io.origincluster.operator.resources.RedisUrls;
 import io.origincluster.state.StateStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /** The state store of a cluster: its Redis URL (with the password from the referenced Secret) and cluster id. */
 public final class ClusterStores {
@@ -28,14 +29,21 @@ public final class ClusterStores {
     }
 
     public StateStore open(OriginCluster cluster, KubernetesClient client) {
-        String uri;
+        String uri = null;
+        List<String> nodes = null;
         try {
-            uri = RedisUrls.forOperator(cluster, password(cluster, client));
+            if (cluster.getSpec().redis.isCluster()) {
+                nodes = RedisUrls.clusterNodesForOperator(cluster, password(cluster, client));
+            } else {
+                uri = RedisUrls.forOperator(cluster, password(cluster, client));
+            }
         } catch (IllegalArgumentException e) {
             throw new RedisConfigException(e.getMessage());
         }
+        String id = Names.clusterId(cluster);
+        String policy = cluster.getSpec().placement.policy.value();
         try {
-            return registry.open(Names.clusterId(cluster), uri, cluster.getSpec().placement.policy.value());
+            return nodes != null ? registry.openCluster(id, nodes, policy) : registry.open(id, uri, policy);
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("cannot connect to Redis: " + e.getMessage(), e);
         }

@@ -49,6 +49,7 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
     private final DeletionCostAnnotator deletionCost;
     private final EventRecorder events;
     private final Duration resyncEvery;
+    private final StoreBackoff storeBackoff;
     private final Clock clock;
 
     public OriginClusterReconciler(OwnedResources owned, ClusterStores stores, OriginPodRegistrar registrar,
@@ -60,6 +61,7 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
         this.deletionCost = deletionCost;
         this.events = events;
         this.resyncEvery = resyncEvery;
+        this.storeBackoff = new StoreBackoff(resyncEvery);
         this.clock = clock;
     }
 
@@ -95,8 +97,14 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         Observation observation = ObservationReader.read(cluster, context, pods);
         RegistrationResult reg = null;
+        Duration next = resyncEvery;
         try {
             reg = registrar.sync(cluster, pods, stores.open(cluster, context.getClient()));
+            int failedBefore = storeBackoff.succeeded(name);
+            if (failedBefore > 0) {
+                log.atInfo().addKeyValue("cluster", name).addKeyValue("failedAttempts", failedBefore)
+                        .log("state store answers again: origin registrations synced");
+            }
             reg.added().forEach(id -> events.normal(cluster, "OriginRegistered", "origin " + id + " is Ready: registered"));
             reg.drained().forEach(id -> events.normal(cluster, "OriginDraining",
                     "origin " + id + " is being deleted: draining, its sessions move to other origins"));
@@ -105,13 +113,22 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
             deletionCost.annotate(pods, reg.pinsByPod());
             observation = ObservationReader.withRegistration(observation, reg);
         } catch (StoreUnavailableException | ClusterStores.RedisConfigException e) {
-            String reason = e instanceof ClusterStores.RedisConfigException ? "RedisConfigInvalid" : "RedisUnavailable";
+            boolean config = e instanceof ClusterStores.RedisConfigException;
+            String reason = config ? "RedisConfigInvalid" : "RedisUnavailable";
             observation = observation.withProblem(reason, e.getMessage());
-            log.atWarn().addKeyValue("cluster", name).addKeyValue("reason", reason)
+            // Redis down: nothing in the store is touched (no deregistration), retried with backoff; a bad
+            // config waits for a spec change or the resync
+            boolean first = true;
+            if (!config) {
+                next = storeBackoff.failed(name);
+                first = next.equals(StoreBackoff.FIRST);
+            }
+            (first ? log.atWarn() : log.atDebug()).addKeyValue("cluster", name).addKeyValue("reason", reason)
+                    .addKeyValue("retryInMs", next.toMillis())
                     .log("cannot sync origin registrations: {}", e.getMessage());
         }
         logOutcome(name, cluster, changes, reg, observation);
-        return statusUpdate(cluster, observation);
+        return statusUpdate(cluster, observation, next);
     }
 
     private static void logOutcome(String name, OriginCluster cluster, List<String> changes, RegistrationResult reg,
@@ -128,16 +145,17 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
                 .log(quiet ? "reconciled: nothing to change" : "reconciled: brought the cluster to its spec");
     }
 
-    private UpdateControl<OriginCluster> statusUpdate(OriginCluster cluster, Observation observation) {
+    private UpdateControl<OriginCluster> statusUpdate(OriginCluster cluster, Observation observation,
+                                                      Duration next) {
         OriginClusterStatus previous = cluster.getStatus();
-        OriginClusterStatus next = StatusCalculator.compute(observation, Labels.originSelectorString(cluster),
+        OriginClusterStatus status = StatusCalculator.compute(observation, Labels.originSelectorString(cluster),
                 previous, clock.instant());
         warnOnNewProblem(cluster, previous, observation);
-        if (previous != null && Serialization.asJson(previous).equals(Serialization.asJson(next))) {
-            return UpdateControl.<OriginCluster>noUpdate().rescheduleAfter(resyncEvery);
+        if (previous != null && Serialization.asJson(previous).equals(Serialization.asJson(status))) {
+            return UpdateControl.<OriginCluster>noUpdate().rescheduleAfter(next);
         }
-        cluster.setStatus(next);
-        return UpdateControl.patchStatus(cluster).rescheduleAfter(resyncEvery);
+        cluster.setStatus(status);
+        return UpdateControl.patchStatus(cluster).rescheduleAfter(next);
     }
 
     private void warnOnNewProblem(OriginCluster cluster, OriginClusterStatus previous, Observation o) {
@@ -167,6 +185,7 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
     @Override
     public DeleteControl cleanup(OriginCluster cluster, Context<OriginCluster> context) {
         String clusterId = Names.clusterId(cluster);
+        storeBackoff.succeeded(cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName());
         try {
             registrar.purge(stores.open(cluster, context.getClient()));
             stores.close(cluster);

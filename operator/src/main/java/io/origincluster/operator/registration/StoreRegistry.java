@@ -2,10 +2,12 @@ package io.origincluster.operator.registration;
 
 import io.origincluster.state.PlacementPolicy;
 import io.origincluster.state.StateStore;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +25,26 @@ public final class StoreRegistry implements AutoCloseable {
     }
 
     public StateStore open(String clusterId, String redisUri, String policy) {
+        return open(clusterId, redisUri, policy,
+                () -> factory.connect(redisUri, clusterId, PlacementPolicy.named(policy)));
+    }
+
+    /** As {@link #open} for a Redis Cluster given by its seed node URIs. */
+    public StateStore openCluster(String clusterId, List<String> nodes, String policy) {
+        return open(clusterId, "cluster " + String.join(",", nodes), policy,
+                () -> factory.connectCluster(nodes, clusterId, PlacementPolicy.named(policy)));
+    }
+
+    private StateStore open(String clusterId, String target, String policy, Supplier<StateStore> connect) {
         return stores.compute(clusterId, (id, old) -> {
-            if (old != null && old.uri.equals(redisUri) && Objects.equals(old.policy, policy)) {
+            if (old != null && old.uri.equals(target) && Objects.equals(old.policy, policy)) {
                 return old;
             }
             if (old != null) {
                 log.atInfo().addKeyValue("cluster", id).log("Redis URL or placement changed: reopening state store");
                 old.store.close();
             }
-            return new Entry(redisUri, policy, factory.connect(redisUri, id, PlacementPolicy.named(policy)));
+            return new Entry(target, policy, connect.get());
         }).store;
     }
 

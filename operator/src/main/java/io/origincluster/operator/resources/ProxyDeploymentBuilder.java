@@ -53,7 +53,11 @@ public final class ProxyDeploymentBuilder {
             env.add(new EnvVarBuilder().withName("PROXY_REDIS_PASSWORD").withNewValueFrom()
                     .withSecretKeyRef(cluster.getSpec().redis.passwordSecretRef).endValueFrom().build());
         }
-        env.add(value("PROXY_REDIS_URL", RedisUrls.forProxy(cluster)));
+        if (cluster.getSpec().redis.isCluster()) {
+            env.add(value("PROXY_REDIS_CLUSTER_NODES", RedisUrls.clusterNodesForProxy(cluster)));
+        } else {
+            env.add(value("PROXY_REDIS_URL", RedisUrls.forProxy(cluster)));
+        }
         env.add(value("PROXY_CLUSTER_ID", Names.clusterId(cluster)));
         env.add(value("PROXY_PLACEMENT", cluster.getSpec().placement.policy.value()));
         env.add(value("PROXY_REGISTER_TTL", cluster.getSpec().registration.ttl));

@@ -4,12 +4,17 @@ import io.origincluster.operator.crd.OriginCluster;
 import io.origincluster.operator.crd.RedisSpec;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /** The Redis URL of a cluster, as the operator dials it and as the proxies get it. */
 public final class RedisUrls {
     public static final int MANAGED_PORT = 6379;
     /** Kubernetes expands {@code $(VAR)} from variables defined earlier in the same container. */
     static final String PASSWORD_REFERENCE = "$(PROXY_REDIS_PASSWORD)";
+    /** The same forms the proxy's PROXY_REDIS_CLUSTER_NODES accepts. */
+    private static final Pattern CLUSTER_NODE =
+            Pattern.compile("(rediss?://)?(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}");
 
     private RedisUrls() {
     }
@@ -21,9 +26,27 @@ public final class RedisUrls {
                     + MANAGED_PORT + "/0";
         }
         if (redis.url == null || redis.url.isBlank()) {
-            throw new IllegalArgumentException("spec.redis needs url or managed: true");
+            throw new IllegalArgumentException("spec.redis needs url, clusterNodes or managed: true");
         }
         return redis.url;
+    }
+
+    /** For the proxy's {@code PROXY_REDIS_CLUSTER_NODES}: the seeds as written (the proxy adds its password). */
+    public static String clusterNodesForProxy(OriginCluster cluster) {
+        return String.join(",", cluster.getSpec().redis.clusterNodes);
+    }
+
+    /** For the operator's own cluster client: one URI per seed, with the password read from the Secret (or none). */
+    public static List<String> clusterNodesForOperator(OriginCluster cluster, String password) {
+        return cluster.getSpec().redis.clusterNodes.stream().map(n -> n == null ? "" : n.trim()).map(n -> {
+            if (!CLUSTER_NODE.matcher(n).matches()) {
+                throw new IllegalArgumentException("spec.redis.clusterNodes: '" + n
+                        + "' is not host:port, [ipv6]:port or redis[s]://host:port");
+            }
+            String uri = n.startsWith("redis://") || n.startsWith("rediss://") ? n : "redis://" + n;
+            return password == null ? uri
+                    : withPassword(uri, URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20"));
+        }).toList();
     }
 
     /** For the proxy env: the password stays in its Secret and is referenced, never copied into the Deployment. */

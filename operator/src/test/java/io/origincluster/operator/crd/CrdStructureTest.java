@@ -85,7 +85,10 @@ class CrdStructureTest {
         JSONSchemaProps redis = spec.getProperties().get("redis");
         assertThat(redis.getProperties().get("url").getPattern()).isEqualTo("^(redis|rediss|redis-sentinel)://.+");
         assertThat(redis.getXKubernetesValidations()).extracting(ValidationRule::getRule)
-                .containsExactly("has(self.url) != (has(self.managed) && self.managed)");
+                .containsExactly("(has(self.url) ? 1 : 0) + (has(self.managed) && self.managed ? 1 : 0)"
+                        + " + (has(self.clusterNodes) && size(self.clusterNodes) > 0 ? 1 : 0) == 1");
+        assertThat(redis.getProperties().get("clusterNodes").getItems().getSchema().getType()).isEqualTo("string");
+        assertThat(redis.getProperties()).doesNotContainKey("cluster");
         assertThat(origins.getProperties().get("config").getXKubernetesValidations()).hasSize(1);
         assertThat(spec.getProperties().get("registration").getProperties().get("ttl").getPattern()).isNotBlank();
         JSONSchemaProps drainTimeout = origins.getProperties().get("drain").getProperties().get("timeoutSeconds");

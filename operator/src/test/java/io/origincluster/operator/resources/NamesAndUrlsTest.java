@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.origincluster.operator.Clusters;
 import io.origincluster.operator.crd.OriginCluster;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NamesAndUrlsTest {
@@ -37,6 +38,23 @@ class NamesAndUrlsTest {
     @Test
     void missingUrlWithoutManagedIsAClearError() {
         OriginCluster c = Clusters.cluster("media", "live", null);
-        assertThatThrownBy(() -> RedisUrls.base(c)).hasMessageContaining("spec.redis needs url or managed: true");
+        assertThatThrownBy(() -> RedisUrls.base(c))
+                .hasMessageContaining("spec.redis needs url, clusterNodes or managed: true");
+    }
+
+    @Test
+    void clusterNodesBecomeOneUriPerSeedForTheOperatorAndAListForTheProxies() {
+        OriginCluster c = Clusters.cluster("media", "live", null);
+        c.getSpec().redis.clusterNodes = List.of("10.0.0.1:6379", "rediss://r2.example:6380", "[fd00::1]:7000");
+        assertThat(RedisUrls.clusterNodesForOperator(c, "p@ss w")).containsExactly(
+                "redis://:p%40ss%20w@10.0.0.1:6379", "rediss://:p%40ss%20w@r2.example:6380",
+                "redis://:p%40ss%20w@[fd00::1]:7000");
+        assertThat(RedisUrls.clusterNodesForOperator(c, null)).containsExactly("redis://10.0.0.1:6379",
+                "rediss://r2.example:6380", "redis://[fd00::1]:7000");
+        assertThat(RedisUrls.clusterNodesForProxy(c))
+                .isEqualTo("10.0.0.1:6379,rediss://r2.example:6380,[fd00::1]:7000");
+        c.getSpec().redis.clusterNodes = List.of("10.0.0.1");
+        assertThatThrownBy(() -> RedisUrls.clusterNodesForOperator(c, null))
+                .hasMessageContaining("spec.redis.clusterNodes: '10.0.0.1' is not host:port");
     }
 }

@@ -46,6 +46,17 @@ class ProxyBuildersTest {
     }
 
     @Test
+    void aRedisClusterReachesTheProxiesAsClusterNodesWithThePasswordFromItsSecret() {
+        cluster.getSpec().redis.url = null;
+        cluster.getSpec().redis.clusterNodes = List.of("10.0.0.1:6379", "10.0.0.2:6379");
+        cluster.getSpec().redis.passwordSecretRef = new SecretKeySelector("password", "redis-auth", false);
+        Map<String, EnvVar> env = env(ProxyDeploymentBuilder.desired(cluster));
+        assertThat(env.get("PROXY_REDIS_CLUSTER_NODES").getValue()).isEqualTo("10.0.0.1:6379,10.0.0.2:6379");
+        assertThat(env).doesNotContainKey("PROXY_REDIS_URL");
+        assertThat(env.get("PROXY_REDIS_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("redis-auth");
+    }
+
+    @Test
     void proxiesGetTheOriginsDrainTimeout() {
         cluster.getSpec().origins.drain.timeoutSeconds = 90;
         assertThat(env(ProxyDeploymentBuilder.desired(cluster)).get("PROXY_DRAIN_TIMEOUT").getValue())

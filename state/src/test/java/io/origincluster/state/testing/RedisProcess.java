@@ -79,6 +79,10 @@ final class RedisProcess implements AutoCloseable {
         return port;
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     private void awaitListening() {
         if (!awaitPort(port, process::isAlive)) {
             close();

@@ -1,14 +1,21 @@
 package io.origincluster.state.testing;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A real Redis Sentinel ({@code redis-server --sentinel}) on loopback watching a {@link RedisTestServer} as master
- * {@value #MASTER}. Sentinel rewrites its config file, so it gets a private temporary one.
+ * {@value #MASTER}, quorum 1. A master silent for 1 s is down, so a failover to a replica takes a few seconds.
+ * Sentinel rewrites its config file, so it gets a private temporary one.
  */
 public final class RedisSentinelTestServer implements AutoCloseable {
 
@@ -28,11 +35,47 @@ public final class RedisSentinelTestServer implements AutoCloseable {
             Path dir = Files.createTempDirectory("sentinel");
             Path conf = dir.resolve("sentinel.conf");
             Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\n"
-                    + "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 1\n");
+                    + "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 1\n"
+                    + "sentinel down-after-milliseconds " + MASTER + " 1000\n"
+                    + "sentinel failover-timeout " + MASTER + " 5000\n");
             return new RedisSentinelTestServer(
                     RedisProcess.start("sentinel", port, List.of(conf.toString(), "--sentinel")), dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The port of the master Sentinel names now (it changes after a failover). */
+    public int masterPort() {
+        return sentinel(c -> ((java.net.InetSocketAddress) c.sync().getMasterAddrByName(MASTER)).getPort());
+    }
+
+    /** Waits (Sentinel reads its master's INFO every 10 s) until Sentinel knows {@code n} healthy replicas. */
+    public void awaitReplicas(int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            long known = sentinel(c -> c.sync().replicas(MASTER).stream()
+                    .filter(r -> !r.getOrDefault("flags", "").contains("down")).count());
+            if (known >= n) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("Sentinel did not see " + n + " replicas in 30 s");
+    }
+
+    private <T> T sentinel(Function<StatefulRedisSentinelConnection<String, String>, T> f) {
+        RedisClient client = RedisClient.create();
+        try (StatefulRedisSentinelConnection<String, String> c = client.connectSentinel(
+                RedisURI.Builder.redis("127.0.0.1", process.port()).withTimeout(Duration.ofSeconds(2)).build())) {
+            return f.apply(c);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         }
     }
 
