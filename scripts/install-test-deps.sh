@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, when missing: ffmpeg/ffprobe, nginx with the RTMP module,
 # srt-tools (srt-live-transmit), redis-server, redis-cli (redis-tools: joins the Redis Cluster tests' nodes), curl
-# (TLS tests), and GStreamer's RTSP server with python3-gi and the plugins its test origin uses (RTSP tests).
+# (TLS tests), GStreamer's RTSP server with python3-gi and the plugins its test origin uses (RTSP tests), GStreamer's
+# webrtcbin (the WHEP test origin), and Chromium with its chromedriver (console and player page tests, headless).
 # Debian packages only; needs root (or sudo). Safe to rerun.
 set -euo pipefail
 
@@ -25,6 +26,17 @@ gst_plugin libgstx264.so || need+=(gstreamer1.0-plugins-ugly)
 gst_plugin libgstlibav.so || need+=(gstreamer1.0-libav)
 # the relay origin: h264parse, and hlssink2 with mpegtsmux for its HLS
 gst_plugin libgsthls.so && gst_plugin libgstvideoparsersbad.so || need+=(gstreamer1.0-plugins-bad)
+# the WHEP origin of the player page tests (dataplane/src/test/resources/webrtc/gst_whep_origin.py): webrtcbin,
+# its Python bindings, libnice's ICE elements and the VP8 encoder
+/usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' >/dev/null 2>&1 \
+  || need+=(gir1.2-gst-plugins-bad-1.0)
+gst_plugin libgstwebrtc.so || need+=(gstreamer1.0-plugins-bad)
+gst_plugin libgstnice.so || need+=(gstreamer1.0-nice)
+gst_plugin libgstvpx.so || need+=(gstreamer1.0-plugins-good)
+# the web console and player page tests drive headless Chromium through chromedriver (same Debian source, so the
+# two versions always match)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test peers: all present"

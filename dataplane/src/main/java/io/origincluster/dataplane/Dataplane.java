@@ -124,18 +124,23 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         SessionMetrics sm = metrics.sessions();
+        if (config.metrics().perStream()) {
+            sm.streams().enable(config.metrics().maxStreams());
+        }
         servers.add(new RtmpServer(config.rtmp(), config.routing(), config.hitless(), routing, transports,
                 sm.protocol(SessionMetrics.Kind.RTMP)).withTls(TlsTwin.of(config.tls().rtmpsListen(), tls)));
         WebRtcRelayServer webrtc = new WebRtcRelayServer(config.webrtc(), routing, transports,
                 sm.protocol(SessionMetrics.Kind.WEBRTC));
         servers.add(webrtc);
-        servers.add(new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports,
-                sm.protocol(SessionMetrics.Kind.WEBRTC)).withTls(TlsTwin.of(config.tls().httpsApiListen(), tls)));
+        HttpApiServer httpApi = new HttpApiServer(config.http(), config.webrtc(), routing, webrtc, transports,
+                sm.protocol(SessionMetrics.Kind.WEBRTC));
+        servers.add(httpApi.withTls(TlsTwin.of(config.tls().httpsApiListen(), tls)));
         servers.add(new SrtServer(config.srt(), routing, transports, sm.protocol(SessionMetrics.Kind.SRT)));
         servers.add(new SystemApiServer(config.systemApi(), transports, meteredStore, metrics, routing, cluster,
                 () -> started).withTls(TlsTwin.of(config.tls().httpsSystemApiListen(), tls)));
         servers.add(new HttpStreamServer(config, routing, transports, hlsTokens,
-                sm.protocol(SessionMetrics.Kind.HTTP)).withTls(TlsTwin.of(config.tls().httpsStreamListen(), tls)));
+                sm.protocol(SessionMetrics.Kind.HTTP), () -> httpApi.localAddress().getPort())
+                .withTls(TlsTwin.of(config.tls().httpsStreamListen(), tls)));
         if (config.rtsp().enabled()) {
             servers.add(new RtspServer(config.rtsp(), config.routing(), routing, transports,
                     sm.protocol(SessionMetrics.Kind.RTSP)));

@@ -103,7 +103,9 @@ class DataplaneProcessIT {
     @Test
     void servesTheRegisterApiAndExits0OnSigterm() throws Exception {
         int port = Ports.freeTcp();
-        Run run = launch(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + port, "PROXY_REDIS_PASSWORD", "hunter2"));
+        int httpPort = Ports.freeTcp();
+        Run run = launch(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + port, "PROXY_REDIS_PASSWORD", "hunter2",
+                "PROXY_HTTP_SERVER", "127.0.0.1:" + httpPort));
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
             String base = "http://127.0.0.1:" + port;
@@ -125,6 +127,16 @@ class DataplaneProcessIT {
             String origins = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/origins")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(origins).contains("vid-8l502g3-81c38de7-14391");
+            // the console and the player pages are read from inside the shaded jar
+            HttpResponse<String> console = http.send(HttpRequest.newBuilder(URI.create(base + "/console/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(console.statusCode()).isEqualTo(200);
+            assertThat(console.body()).contains("console.js");
+            String players = "http://127.0.0.1:" + httpPort + "/players/";
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(players + "srs_player.html")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("js/mpegts.js");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(players + "js/hls.light.min.js")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
 
             run.process().destroy(); // SIGTERM
             assertThat(exitCode(run, 30)).as(run.output()).isZero();

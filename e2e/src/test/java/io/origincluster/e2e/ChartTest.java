@@ -101,6 +101,7 @@ class ChartTest {
         assertThat(settings.leaseNamespace()).isEqualTo("operators");
         assertThat(settings.healthPort()).isEqualTo(8080);
         assertThat(settings.resync()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(settings.jsonLogs()).isFalse();
         assertThat(env).containsEntry("OPERATOR_LOG_LEVEL", "INFO")
                 .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError");
 
@@ -155,6 +156,7 @@ class ChartTest {
     void watchedNamespacesGetRolesNotClusterRoles() {
         List<HasMetadata> objects = render(t -> t.set("watchNamespaces[0]", "media").set("watchNamespaces[1]", "live")
                 .set("replicaCount", 2).set("rbac.aggregateToUserRoles", false).set("logLevel", "DEBUG")
+                .set("logFormat", "json")
                 .set("resyncSeconds", 5));
         assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
         Map<String, Role> roles = objects.stream().filter(o -> o instanceof Role).map(Role.class::cast)
@@ -173,6 +175,7 @@ class ChartTest {
         Map<String, String> env = env(d.getSpec().getTemplate().getSpec().getContainers().get(0), "operators");
         assertThat(OperatorSettings.from(env).namespaces()).containsExactlyInAnyOrder("media", "live");
         assertThat(OperatorSettings.from(env).resync()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(OperatorSettings.from(env).jsonLogs()).isTrue();
         assertThat(env).containsEntry("OPERATOR_LOG_LEVEL", "DEBUG");
     }
 
@@ -188,6 +191,24 @@ class ChartTest {
         assertThat(svc.getSpec().getSelector()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
         assertThat(OperatorSettings.from(env(d.getSpec().getTemplate().getSpec().getContainers().get(0), "operators"))
                 .healthPort()).isEqualTo(9090);
+    }
+
+    @Test
+    void optionalGrafanaDashboardConfigMapCarriesTheDashboardFile() throws Exception {
+        assertThat(render(t -> t)).noneMatch(o -> o.getMetadata().getName().endsWith("-dashboard"));
+        List<HasMetadata> objects = render(t -> t.set("grafanaDashboard.enabled", true)
+                .set("grafanaDashboard.annotations.grafana_folder", "media"));
+        io.fabric8.kubernetes.api.model.ConfigMap cm = objects.stream()
+                .filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+                .filter(c -> c.getMetadata().getName().endsWith("-dashboard")).findFirst().orElseThrow();
+        assertThat(cm.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(cm.getMetadata().getAnnotations()).containsEntry("grafana_folder", "media");
+        assertThat(cm.getMetadata().getNamespace()).isEqualTo("operators");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // the ConfigMap holds the dashboard file as it is (what DashboardMetricsTest checks against a real scrape)
+        assertThat(json.readTree(cm.getData().get("origin-cluster.json"))).isEqualTo(json.readTree(
+                Files.readString(CHART.resolve("dashboards/origin-cluster.json"))));
     }
 
     @Test

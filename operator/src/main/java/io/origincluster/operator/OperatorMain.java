@@ -15,12 +15,16 @@ public final class OperatorMain {
 
     public static void main(String[] args) throws Exception {
         OperatorSettings settings = OperatorSettings.from(System.getenv());
+        if (settings.jsonLogs()) {
+            io.origincluster.state.logging.JsonLogs.useJsonLines();
+        }
         KubernetesClient client = new KubernetesClientBuilder().build();
         if (settings.leaderElection() && settings.leaseNamespace() == null) {
             settings = settings.withLeaseNamespace(client.getNamespace());
         }
         OriginClusterOperator operator = new OriginClusterOperator(client, settings, RedisStateStore::connect);
-        HealthServer health = new HealthServer(settings.healthPort(), operator::isHealthy, operator::isStarted);
+        HealthServer health = new HealthServer(settings.healthPort(), operator::isHealthy, operator::isStarted,
+                operator::scrapeMetrics);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
             health.close();

@@ -19,9 +19,12 @@ import java.util.stream.Collectors;
  * @param identity       OPERATOR_IDENTITY, else HOSTNAME (the pod name), else random: the Lease holder name
  * @param leaderLease    OPERATOR_LEADER_LEASE_SECONDS (default 15): how long a dead leader blocks a takeover;
  *                       the leader renews well before (2/3 of it) and followers retry every seventh of it
+ * @param jsonLogs       OPERATOR_LOG_FORMAT {@code json} (default {@code text}): one JSON object per log line, with
+ *                       the keys of the text lines' key=value pairs, as the data plane's PROXY_LOG_FORMAT
  */
 public record OperatorSettings(Set<String> namespaces, boolean leaderElection, String leaseNamespace,
-                               int healthPort, Duration resync, String identity, Duration leaderLease) {
+                               int healthPort, Duration resync, String identity, Duration leaderLease,
+                               boolean jsonLogs) {
     public static final String LEASE_NAME = "origin-cluster-operator";
 
     public static OperatorSettings from(Map<String, String> env) {
@@ -37,13 +40,18 @@ public record OperatorSettings(Set<String> namespaces, boolean leaderElection, S
         int resync = integer(env, "OPERATOR_RESYNC_SECONDS", 15, 1, 40);
         String identity = env.getOrDefault("OPERATOR_IDENTITY", env.getOrDefault("HOSTNAME", "")).trim();
         int lease = integer(env, "OPERATOR_LEADER_LEASE_SECONDS", 15, 3, 300);
+        String format = env.getOrDefault("OPERATOR_LOG_FORMAT", "text").trim();
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException("OPERATOR_LOG_FORMAT must be text or json, not '" + format + "'");
+        }
         return new OperatorSettings(namespaces, Boolean.parseBoolean(leader), leaseNs.isBlank() ? null : leaseNs, port,
                 Duration.ofSeconds(resync), identity.isEmpty() ? UUID.randomUUID().toString() : identity,
-                Duration.ofSeconds(lease));
+                Duration.ofSeconds(lease), format.equals("json"));
     }
 
     public OperatorSettings withLeaseNamespace(String namespace) {
-        return new OperatorSettings(namespaces, leaderElection, namespace, healthPort, resync, identity, leaderLease);
+        return new OperatorSettings(namespaces, leaderElection, namespace, healthPort, resync, identity, leaderLease,
+                jsonLogs);
     }
 
     private static int integer(Map<String, String> env, String name, int def, int min, int max) {

@@ -1,5 +1,10 @@
 package io.origincluster.operator;
 
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -26,6 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class OriginClusterOperator implements AutoCloseable {
     private final Operator operator;
+    /**
+     * JOSDK's reconciliation metrics, without per-resource series (one set per reconciler, whatever the number of
+     * OriginClusters), and the JVM's; {@code /metrics} on the health port.
+     */
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private static final Logger log = LoggerFactory.getLogger(OriginClusterOperator.class);
     private final StoreRegistry stores;
     private volatile boolean closing;
@@ -33,10 +43,13 @@ public final class OriginClusterOperator implements AutoCloseable {
 
     public OriginClusterOperator(KubernetesClient client, OperatorSettings settings, StoreFactory storeFactory) {
         this.stores = new StoreRegistry(storeFactory);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
         this.operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)
-                    .withCloseClientOnStop(false);
+                    .withCloseClientOnStop(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics));
             if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(leaderElection(settings));
             }
@@ -76,6 +89,11 @@ public final class OriginClusterOperator implements AutoCloseable {
         Duration lease = settings.leaderLease();
         return new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME, settings.leaseNamespace(),
                 lease, lease.multipliedBy(2).dividedBy(3), lease.dividedBy(7), settings.identity(), callbacks, false);
+    }
+
+    /** The Prometheus text of the operator's meters. */
+    public String scrapeMetrics() {
+        return metrics.scrape();
     }
 
     public void start() {

@@ -50,5 +50,9 @@ class HealthServerTest {
                 .hasMessageContaining("OPERATOR_RESYNC_SECONDS");
         assertThatThrownBy(() -> OperatorSettings.from(Map.of("OPERATOR_LEADER_ELECTION", "yes")))
                 .hasMessageContaining("OPERATOR_LEADER_ELECTION");
+        assertThat(d.jsonLogs()).isFalse();
+        assertThat(OperatorSettings.from(Map.of("OPERATOR_LOG_FORMAT", "json")).jsonLogs()).isTrue();
+        assertThatThrownBy(() -> OperatorSettings.from(Map.of("OPERATOR_LOG_FORMAT", "xml")))
+                .hasMessageContaining("OPERATOR_LOG_FORMAT");
     }
 }

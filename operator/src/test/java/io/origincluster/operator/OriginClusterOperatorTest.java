@@ -116,6 +116,32 @@ class OriginClusterOperatorTest {
     }
 
     @Test
+    void reconciliationMetricsAreServedOnTheHealthPort() throws Exception {
+        createCluster("metered");
+        await().atMost(KUBE).untilAsserted(() -> {
+            OriginCluster now = get(OriginCluster.class, "metered");
+            assertThat(now.getStatus()).isNotNull();
+            assertThat(now.getStatus().observedGeneration).isEqualTo(now.getMetadata().getGeneration());
+        });
+        try (HealthServer server = new HealthServer(0, () -> true, () -> true, operator::scrapeMetrics)) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
+                            + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+            // JOSDK's counters and reconcile timer (no per-resource series), and the JVM's meters
+            java.util.regex.Matcher success = java.util.regex.Pattern
+                    .compile("(?m)^operator_sdk_reconciliations_success_total(\\{[^}]*})? (\\S+)$").matcher(r.body());
+            assertThat(success.find()).as(r.body()).isTrue();
+            assertThat(Double.parseDouble(success.group(2))).isGreaterThanOrEqualTo(1);
+            assertThat(r.body()).contains("operator_sdk_reconciliations_started_total")
+                    .contains("operator_sdk_events_received_total").contains("jvm_memory_used_bytes")
+                    .doesNotContain("name=\"metered\"");
+        }
+    }
+
+    @Test
     void appliesOwnedObjectsWithOwnerReferencesAndReportsStatus() throws InterruptedException {
         OriginCluster c = createCluster("alpha");
         String uid = c.getMetadata().getUid();

@@ -17,10 +17,14 @@ import java.time.Duration;
  *
  * <p>{@code originPoolPerLoop}: idle keep-alive connections kept per origin and event loop for manifest and segment
  * requests (0: a new connection per request).
+ *
+ * <p>{@code playerPages}: the built-in player pages at {@code /players/} ({@code PROXY_PLAYER_PAGES}, on by
+ * default); a file under {@code PROXY_STATIC_FILES} at the same path wins.
  */
 public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress apiListen, Path staticFiles,
                            Duration idleTimeout, byte[] hlsTokenKey, Duration hlsTokenTtl,
-                           Duration hlsTokenRotation, int maxPlaylistBytes, int originPoolPerLoop) {
+                           Duration hlsTokenRotation, int maxPlaylistBytes, int originPoolPerLoop,
+                           boolean playerPages) {
 
     /** True when no key is configured and the replicas share one through the state store. */
     public boolean hlsTokenKeyShared() {
@@ -63,7 +67,9 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
         }
         int maxPlaylist = env.integer("PROXY_HLS_MAX_PLAYLIST_BYTES", 1024 * 1024, 4096, 64 * 1024 * 1024);
         int pool = env.integer("PROXY_HTTP_ORIGIN_POOL", 8, 0, 256);
-        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, tokenTtl, rotation, maxPlaylist, pool);
+        boolean players = env.onOff("PROXY_PLAYER_PAGES", true);
+        return new HttpSettings(stream, api, staticFiles, idle, keyBytes, tokenTtl, rotation, maxPlaylist, pool,
+                players);
     }
 
     @Override
@@ -72,6 +78,6 @@ public record HttpSettings(InetSocketAddress streamListen, InetSocketAddress api
                 + staticFiles + ", idleTimeout=" + idleTimeout + ", hlsTokenKey="
                 + (hlsTokenKeyShared() ? "shared through the state store" : "******") + ", hlsTokenTtl="
                 + hlsTokenTtl + ", hlsTokenRotation=" + hlsTokenRotation
-                + ", maxPlaylistBytes=" + maxPlaylistBytes + ", originPoolPerLoop=" + originPoolPerLoop + "]";
+                + ", maxPlaylistBytes=" + maxPlaylistBytes + ", originPoolPerLoop=" + originPoolPerLoop + ", playerPages=" + playerPages + "]";
     }
 }

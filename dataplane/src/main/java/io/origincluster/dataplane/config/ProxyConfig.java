@@ -26,6 +26,7 @@ public record ProxyConfig(
         LogSettings log,
         AuthSettings auth,
         TlsSettings tls,
+        MetricsSettings metrics,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -56,7 +57,8 @@ public record ProxyConfig(
         LogSettings log = LogSettings.from(env);
         AuthSettings auth = AuthSettings.from(env);
         TlsSettings tls = TlsSettings.from(env);
+        MetricsSettings metrics = MetricsSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                rtsp, hitless, cluster, log, auth, tls, env.describe());
+                rtsp, hitless, cluster, log, auth, tls, metrics, env.describe());
     }
 }

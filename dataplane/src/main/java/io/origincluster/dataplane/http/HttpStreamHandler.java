@@ -287,12 +287,15 @@ final class HttpStreamHandler extends ChannelInboundHandlerAdapter {
     private void serveStatic(HttpRequest req, QueryStringDecoder qsd, String path) {
         HttpVersion version = req.protocolVersion();
         StaticFiles files = services.staticFiles();
-        if (files == null) {
-            respond(req, Responses.text(version, HttpResponseStatus.NOT_FOUND,
-                    "no stream or file at " + abbreviate(path) + "; " + USAGE), true);
-            return;
+        StaticFiles.Result result = files == null ? new StaticFiles.Missing() : files.resolve(path);
+        if (result instanceof StaticFiles.Missing && services.players() != null && PlayerPages.covers(path)) {
+            // PROXY_STATIC_FILES wins where it has the file (SRS's own research/players folder, say)
+            FullHttpResponse page = services.players().serve(version, path);
+            if (page != null) {
+                respond(req, page, true);
+                return;
+            }
         }
-        StaticFiles.Result result = files.resolve(path);
         if (result instanceof StaticFiles.Found f) {
             boolean keep = HttpUtil.isKeepAlive(req);
             HttpResponse r = new DefaultHttpResponse(version, HttpResponseStatus.OK);

@@ -45,7 +45,8 @@ public final class HttpStreamServer implements ProtocolServer {
 
     /** @param tokens signs and checks HLS segment tokens (a fixed key, or one shared through the state store) */
     public HttpStreamServer(ProxyConfig config, RoutingCore routing, Transports transports, HlsToken tokens,
-                            io.origincluster.dataplane.metrics.ProtocolMeters meters) {
+                            io.origincluster.dataplane.metrics.ProtocolMeters meters,
+                            java.util.function.IntSupplier httpApiPort) {
         this.config = config;
         this.transports = transports;
         HttpSettings http = config.http();
@@ -56,7 +57,8 @@ public final class HttpStreamServer implements ProtocolServer {
                 new OriginConnector(transports, config.routing().connectTimeout(), http.idleTimeout(),
                         http.originPoolPerLoop()),
                 tokens, http.staticFiles() == null ? null : new StaticFiles(http.staticFiles()),
-                touchEvery, Clock.systemUTC(), config.hitless(), meters);
+                touchEvery, Clock.systemUTC(), config.hitless(), meters,
+                http.playerPages() ? new PlayerPages(httpApiPort) : null);
         this.router = new OriginRouter(services);
     }
 

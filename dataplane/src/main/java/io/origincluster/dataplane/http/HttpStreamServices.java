@@ -11,5 +11,5 @@ import java.time.Duration;
 /** What every connection of the HTTP stream server shares; immutable, safe from any event loop. */
 record HttpStreamServices(HttpSettings settings, RoutingCore routing, OriginConnector connector, HlsToken tokens,
                           StaticFiles staticFiles, Duration touchEvery, Clock clock,
-                          HitlessSettings hitless, ProtocolMeters meters) {
+                          HitlessSettings hitless, ProtocolMeters meters, PlayerPages players) {
 }

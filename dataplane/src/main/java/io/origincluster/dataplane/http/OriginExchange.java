@@ -101,6 +101,10 @@ abstract class OriginExchange extends ChannelInboundHandlerAdapter {
         meter = m;
     }
 
+    SessionMeter meter() {
+        return meter;
+    }
+
     /** Counts bytes sent to the client. */
     protected void sentToClient(long bytes) {
         if (meter != null) {

@@ -50,6 +50,7 @@ final class OriginRouter {
     void proxyByPin(HttpStreamHandler owner, ChannelHandlerContext ctx, StreamKey key, OriginExchange relay,
                     HttpRequest req, QueryStringDecoder qsd) {
         relay.metered(services.meters().open());
+        relay.meter().stream(key, false);
         owner.exchangeStarted(relay);
         int aggregateBytes = relay instanceof PlaylistRelay ? services.settings().maxPlaylistBytes() : 0;
         EventLoop loop = ctx.channel().eventLoop();
@@ -118,6 +119,7 @@ final class OriginRouter {
         }
         StreamRelay relay = new StreamRelay(owner, ctx, req, sid, false);
         relay.metered(services.meters().open());
+        relay.meter().stream(claims.key(), false);
         owner.exchangeStarted(relay);
         EventLoop loop = ctx.channel().eventLoop();
         services.routing().backend(claims.originId()).whenComplete((found, err) -> onLoop(loop, () -> {

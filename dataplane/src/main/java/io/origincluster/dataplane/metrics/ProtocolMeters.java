@@ -96,6 +96,10 @@ public final class ProtocolMeters {
         }
     }
 
+    StreamMeters streams() {
+        return owner.streams();
+    }
+
     void fixedOrigin(String backendId) {
         owner.fixedSessionStarted(backendId);
     }

@@ -65,9 +65,11 @@ public final class SessionMetrics {
     private final ConcurrentHashMap<String, Counter> dialFailures = new ConcurrentHashMap<>();
     /** Sessions of protocols that never move (WebRTC, SRT) per origin; movable ones are counted by LiveSessions. */
     private final ConcurrentHashMap<String, AtomicInteger> fixedSessions = new ConcurrentHashMap<>();
+    private final StreamMeters streams;
 
     public SessionMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.streams = new StreamMeters(registry);
         for (Kind k : Kind.values()) {
             protocols.put(k, new ProtocolMeters(this, registry, k.tag));
         }
@@ -76,6 +78,11 @@ public final class SessionMetrics {
     /** Meters that go nowhere, for code paths built without a registry (unit tests of single classes). */
     public static SessionMetrics detached() {
         return new SessionMetrics(new SimpleMeterRegistry());
+    }
+
+    /** The per-stream meters (off until {@link StreamMeters#enable}). */
+    public StreamMeters streams() {
+        return streams;
     }
 
     public ProtocolMeters protocol(Kind kind) {

@@ -212,6 +212,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         admitted = a;
+        meter.stream(request.key(), request.publish());
         a.onLost(() -> channel.eventLoop().execute(() -> end("another publisher took the stream over", null)));
         if (!request.publish()) {
             channel.write(ControlMessages.userControl(channel.alloc(), ControlMessages.STREAM_BEGIN, clientStreamId));

@@ -150,6 +150,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
             return;
         }
         mode = first.method().equals("ANNOUNCE") ? "publish" : "play";
+        meter.stream(key, mode.equals("publish"));
         addressing = new Addressing(url);
         phase = Phase.CONNECTING;
         AccessRequest access = new AccessRequest(mode.equals("publish") ? Action.PUBLISH : Action.PLAY, "rtsp", key,

@@ -141,6 +141,7 @@ final class SrtSession {
             return;
         }
         admission = a;
+        meter.stream(streamId.key(), streamId.mode() == SrtMode.PUBLISH);
         a.onLost(() -> relay.loop().execute(() -> close("another publisher took the stream over", true, true)));
         EventLoop loop = relay.loop();
         relay.meters.connect(relay.routing, streamId.key(), Protocol.SRT, this::tryOrigin).whenComplete((h, err2) -> {

@@ -48,6 +48,24 @@ final class ApiResponses {
         return bytes(status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A console page or script. The console holds the API token, so it may not be framed by another site and runs
+     * only its own scripts.
+     */
+    static FullHttpResponse page(String contentType, byte[] body) {
+        FullHttpResponse r = bytes(HttpResponseStatus.OK, contentType, body);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                .set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+                .set("X-Content-Type-Options", "nosniff");
+        return r;
+    }
+
+    static FullHttpResponse redirect(String location) {
+        FullHttpResponse r = text(HttpResponseStatus.MOVED_PERMANENTLY, "text/plain; charset=utf-8", "see " + location);
+        r.headers().set(HttpHeaderNames.LOCATION, location);
+        return r;
+    }
+
     private static FullHttpResponse bytes(HttpResponseStatus status, String contentType, byte[] body) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.SERVER, SERVER)

@@ -15,6 +15,7 @@ import io.origincluster.dataplane.cluster.ClusterViews;
 import io.origincluster.dataplane.config.SystemApiSettings;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.routing.LiveSessions;
+import io.origincluster.dataplane.web.BundledFiles;
 import io.origincluster.state.Backend;
 import io.origincluster.state.StateStore;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * GET    /api/v1/cluster/streams  live streams of every origin (from the poller's last snapshot)
  * GET    /api/v1/cluster/summaries  each origin's summary with this proxy's view of it
  * GET    /api/v1/cluster/clients?start=N&amp;count=M  clients of every origin, paged
+ * GET    /api/v1/proxy/streams    this proxy's sessions and bytes per stream (with PROXY_METRICS_PER_STREAM)
+ * GET    /console/                the web console (static files from the jar; it calls the routes above)
  * </pre>
  */
 final class SystemApi {
@@ -60,6 +63,7 @@ final class SystemApi {
     static final String ORIGINS = "/api/v1/origins";
     static final String DRAIN = "/drain";
     static final String CLUSTER = "/api/v1/cluster";
+    static final String CONSOLE = "/console";
     /** Probes and the version stay open when {@code PROXY_SYSTEM_API_READ_TOKEN} protects the other reads. */
     static final java.util.Set<String> READ_OPEN = java.util.Set.of("/healthz", "/readyz", "/api/v1/versions");
     /** A probe must answer well within a kubelet's default 1 s..10 s probe timeouts. */
@@ -79,6 +83,7 @@ final class SystemApi {
     private final String pid = Long.toString(ProcessHandle.current().pid());
     /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
+    private final BundledFiles console = BundledFiles.load("web/console");
 
     SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics,
               io.origincluster.dataplane.routing.RoutingCore routing, ClusterPoller cluster, BooleanSupplier ready) {
@@ -103,6 +108,10 @@ final class SystemApi {
 
     CompletionStage<FullHttpResponse> handle(FullHttpRequest req, String sid) {
         String path = new QueryStringDecoder(req.uri()).path();
+        if (path.equals(CONSOLE) || path.startsWith(CONSOLE + "/")) {
+            String file = path;
+            return get(req.method(), () -> done(consolePage(file)));
+        }
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
@@ -152,6 +161,7 @@ final class SystemApi {
         return switch (path) {
             case ORIGINS -> get(m, this::origins);
             case "/api/v1/streams" -> get(m, this::streams);
+            case "/api/v1/proxy/streams" -> get(m, () -> done(proxyStreams()));
             case "/api/v1/versions" -> get(m, this::versions);
             case "/healthz" -> get(m, () -> done(ok(Map.of("code", 0, "status", "up"))));
             case "/readyz" -> get(m, this::readiness);
@@ -295,6 +305,28 @@ final class SystemApi {
 
     private CompletionStage<FullHttpResponse> streams() {
         return store.pins().thenApply(pins -> ok(ClusterView.streams(pins)));
+    }
+
+    /** This proxy's own per-stream view; empty with {@code "enabled":false} unless per-stream meters are on. */
+    private FullHttpResponse proxyStreams() {
+        var streams = metrics.sessions().streams();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", 0);
+        body.put("enabled", streams.enabled());
+        body.put("at", clock.instant().toString());
+        body.put("streams", streams.snapshot());
+        return ok(body);
+    }
+
+    private FullHttpResponse consolePage(String path) {
+        if (path.equals(CONSOLE)) {
+            return ApiResponses.redirect(CONSOLE + "/");
+        }
+        BundledFiles.File f = console.get(path.substring(CONSOLE.length() + 1));
+        if (f == null) {
+            return ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "no console file at " + path);
+        }
+        return ApiResponses.page(f.contentType(), f.bytes());
     }
 
     /** Answers from the poller's last snapshot: never waits on an origin or the state store. */

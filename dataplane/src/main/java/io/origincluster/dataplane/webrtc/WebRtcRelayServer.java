@@ -294,6 +294,8 @@ public final class WebRtcRelayServer implements ProtocolServer {
         RelaySession s = new RelaySession(record, parseKey(record.streamKey()), origin, integrity, now);
         s.meter = meters.open();
         s.meter.onOrigin(record.backendId());
+        String api = record.attributes().get("api");
+        s.meter.stream(s.streamKey, "whip".equals(api) || "publish".equals(api));
         byUsername.put(s.username, s);
         follow(s, client);
         ChannelFuture f = new Bootstrap().group(loop).channel(transports.datagramChannel())

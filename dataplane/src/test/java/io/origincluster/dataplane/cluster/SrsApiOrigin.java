@@ -62,6 +62,11 @@ final class SrsApiOrigin implements AutoCloseable {
         streams.add(s);
     }
 
+    /** Replaces the {@code i}th stream (a bitrate that changes over time, say). */
+    void replace(int i, Stream s) {
+        streams.set(i, s);
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         URI uri = ex.getRequestURI();
         requests.add(uri.toString());

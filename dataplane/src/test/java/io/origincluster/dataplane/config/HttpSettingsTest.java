@@ -47,5 +47,13 @@ class HttpSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_HTTP_IDLE_TIMEOUT");
         assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_STATIC_FILES", "/no/such/dir"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_STATIC_FILES");
+        assertThatThrownBy(() -> HttpSettings.from(new Env(Map.of("PROXY_PLAYER_PAGES", "maybe"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PROXY_PLAYER_PAGES");
+    }
+
+    @Test
+    void playerPagesAreOnByDefault() {
+        assertThat(HttpSettings.from(new Env(Map.of())).playerPages()).isTrue();
+        assertThat(HttpSettings.from(new Env(Map.of("PROXY_PLAYER_PAGES", "off"))).playerPages()).isFalse();
     }
 }

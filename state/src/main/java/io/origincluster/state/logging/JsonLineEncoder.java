@@ -1,4 +1,4 @@
-package io.origincluster.dataplane.logging;
+package io.origincluster.state.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
