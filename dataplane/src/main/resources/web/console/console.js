@@ -44,8 +44,13 @@ function showMessage(text, ok) {
   m.className = ok ? 'message ok' : 'message';
 }
 
+function authHeaders() {
+  return token ? { Authorization: 'Bearer ' + token } : {};
+}
+
 async function getJson(path) {
-  const r = await fetch(path, { cache: 'no-store' });
+  // with PROXY_SYSTEM_API_READ_TOKEN the reads need the token too
+  const r = await fetch(path, { cache: 'no-store', headers: authHeaders() });
   const body = await r.json().catch(() => ({}));
   return { status: r.status, body };
 }
@@ -55,12 +60,8 @@ function kbps(k) {
 }
 
 async function drain(id, on) {
-  const headers = {};
-  if (token) {
-    headers.Authorization = 'Bearer ' + token;
-  }
   const r = await fetch('/api/v1/origins/' + encodeURIComponent(id) + '/drain',
-      { method: on ? 'POST' : 'DELETE', headers });
+      { method: on ? 'POST' : 'DELETE', headers: authHeaders() });
   const body = await r.json().catch(() => ({}));
   if (r.status === 401) {
     showMessage((on ? 'drain' : 'undrain') + ' refused: this proxy needs its API token (enter it above)');
@@ -69,6 +70,20 @@ async function drain(id, on) {
   } else {
     showMessage(on ? id + ' is draining: its ' + body.sessions + ' session(s) here are moving'
         : id + ' takes new streams again', true);
+  }
+  refresh();
+}
+
+async function unpin(key) {
+  const path = key.split('/').map(encodeURIComponent).join('/');
+  const r = await fetch('/api/v1/streams/' + path, { method: 'DELETE', headers: authHeaders() });
+  const body = await r.json().catch(() => ({}));
+  if (r.status === 401) {
+    showMessage('unpin refused: this proxy needs its API token (enter it above)');
+  } else if (r.status !== 200) {
+    showMessage('unpin of ' + key + ' failed: ' + (body.error || 'HTTP ' + r.status));
+  } else {
+    showMessage(key + ' is no longer pinned to ' + body.unpinned + ': its next session is placed anew', true);
   }
   refresh();
 }
@@ -183,8 +198,14 @@ function renderStreams(streams, proxy) {
     history.set(id, h);
     const publisher = s.publisher === null ? (p ? (p.publishers > 0 ? 'yes (here)' : 'no') : '-')
         : s.publisher ? 'yes' : 'no';
+    let action = '';
+    if (s.pinnedTo) {
+      action = el('button', 'Unpin');
+      action.title = 'forget the pin: live sessions stay, the next one is placed anew';
+      action.onclick = () => unpin(s.key);
+    }
     const tr = row([el('td', s.key, 'key'), s.origin, s.pinnedTo, publisher, viewers, here(p), codecs(s),
-        kbps(rate) + (s.kbps || !rate ? '' : ' (here)'), rate ? spark(h) : '-']);
+        kbps(rate) + (s.kbps || !rate ? '' : ' (here)'), rate ? spark(h) : '-', action]);
     tr.dataset.key = s.key;
     tbody.appendChild(tr);
   });

@@ -13,6 +13,7 @@ import io.origincluster.operator.reconcile.DeletionCostAnnotator;
 import io.origincluster.operator.reconcile.EventRecorder;
 import io.origincluster.operator.reconcile.OriginClusterReconciler;
 import io.origincluster.operator.reconcile.OwnedResources;
+import io.origincluster.operator.reconcile.RegistrationMeters;
 import io.origincluster.operator.reconcile.ResourceApplier;
 import io.origincluster.operator.registration.LeaseTimings;
 import io.origincluster.operator.registration.OriginPodRegistrar;
@@ -63,6 +64,7 @@ public final class OriginClusterOperator implements AutoCloseable {
                 new DeletionCostAnnotator(client),
                 new EventRecorder(client),
                 timings.resyncEvery(),
+                new RegistrationMeters(metrics),
                 Clock.systemUTC());
         operator.register(reconciler, c -> {
             if (!settings.namespaces().isEmpty()) {

@@ -82,6 +82,11 @@ class OperatorRedisOutageTest {
         return client.v1().events().inNamespace(NS).list().getItems().stream().map(Event::getReason).toList();
     }
 
+    private static double counter(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l ->
+                Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
+    }
+
     @Test
     void redisDownThenBackEmptyRegistersTheReadyPodsAgainWithinSecondsAndNothingCascades() throws Exception {
         MockApi.applyCrd(client);
@@ -126,6 +131,13 @@ class OperatorRedisOutageTest {
                         .contains("RedisUnavailable");
                 assertThat(eventReasons().stream().filter("RedisUnavailable"::equals).count())
                         .as("one warning for the whole outage").isEqualTo(1);
+                String scrape = operator.scrapeMetrics();
+                assertThat(counter(scrape, "origincluster_operator_registrations_total{change=\"registered\"}"))
+                        .as(scrape).isGreaterThanOrEqualTo(3);
+                assertThat(counter(scrape, "origincluster_operator_registrations_total{change=\"deregistered\"}"))
+                        .isZero();
+                assertThat(counter(scrape, "origincluster_operator_store_sync_failures_total"))
+                        .isGreaterThanOrEqualTo(3);
                 System.out.println("operator outage: " + attempts + " sync attempts while Redis was down, pods"
                         + " registered " + recovered.toMillis() + " ms after it returned");
             }

@@ -337,8 +337,16 @@ public final class RoutingCore implements AutoCloseable {
      * pin still names it) so the next route picks another.
      */
     public void originLost(StreamKey key, String backendId) {
+        unpin(key, backendId);
+    }
+
+    /**
+     * Forgets the pin of {@code key} if it still names {@code backendId} (compare-and-delete), here and in the
+     * store; other proxies' caches follow within their pin cache TTL. Live sessions stay where they are.
+     */
+    public CompletionStage<Boolean> unpin(StreamKey key, String backendId) {
         invalidate(key.toString(), backendId);
-        store.unpin(key.toString(), backendId);
+        return store.unpin(key.toString(), backendId);
     }
 
     private <T> void attempt(StreamKey key, Protocol protocol, Function<Route, CompletionStage<T>> connector,

@@ -15,6 +15,7 @@ import io.origincluster.dataplane.cluster.ClusterViews;
 import io.origincluster.dataplane.config.SystemApiSettings;
 import io.origincluster.dataplane.metrics.Metrics;
 import io.origincluster.dataplane.routing.LiveSessions;
+import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.web.BundledFiles;
 import io.origincluster.state.Backend;
 import io.origincluster.state.StateStore;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * POST   /api/v1/srs/register     SRS heartbeat: register or refresh an origin (token)
  * DELETE /api/v1/srs/register     same body: the origin leaves at once (token)
  * DELETE /api/v1/origins/{id}     remove an origin by id (token)
+ * DELETE /api/v1/streams/{vhost}/{app}/{stream}  forget the stream's pin; its next session is placed anew (token)
  * POST   /api/v1/origins/{id}/drain  no new streams; live sessions move off it (token)
  * DELETE /api/v1/origins/{id}/drain  takes new streams again (token)
  * POST   /api/v1/tokens           a stream token for publish or play, signed with PROXY_AUTH_SECRET (token)
@@ -63,6 +65,7 @@ final class SystemApi {
     static final String ORIGINS = "/api/v1/origins";
     static final String DRAIN = "/drain";
     static final String CLUSTER = "/api/v1/cluster";
+    static final String STREAMS = "/api/v1/streams";
     static final String CONSOLE = "/console";
     /** Probes and the version stay open when {@code PROXY_SYSTEM_API_READ_TOKEN} protects the other reads. */
     static final java.util.Set<String> READ_OPEN = java.util.Set.of("/healthz", "/readyz", "/api/v1/versions");
@@ -155,12 +158,18 @@ final class SystemApi {
             String id = QueryStringDecoder.decodeComponent(path.substring(ORIGINS.length() + 1));
             return deregister(req, sid, id, "id");
         }
+        if (path.startsWith(STREAMS + "/")) {
+            if (!m.equals(HttpMethod.DELETE)) {
+                return notAllowed("DELETE");
+            }
+            return unpin(req, sid, QueryStringDecoder.decodeComponent(path.substring(STREAMS.length() + 1)));
+        }
         if (!READ_OPEN.contains(path) && !readAuthorized(req)) {
             return unauthorizedRead();
         }
         return switch (path) {
             case ORIGINS -> get(m, this::origins);
-            case "/api/v1/streams" -> get(m, this::streams);
+            case STREAMS -> get(m, this::streams);
             case "/api/v1/proxy/streams" -> get(m, () -> done(proxyStreams()));
             case "/api/v1/versions" -> get(m, this::versions);
             case "/healthz" -> get(m, () -> done(ok(Map.of("code", 0, "status", "up"))));
@@ -293,6 +302,50 @@ final class SystemApi {
             body.put("id", id);
             body.put("draining", on);
             body.put("sessions", sessions.countsByBackend().getOrDefault(id, 0));
+            return ok(body);
+        });
+    }
+
+    /** An operator's way out of a pin that keeps sending new sessions where they should not go. */
+    private CompletionStage<FullHttpResponse> unpin(FullHttpRequest req, String sid, String keyText) {
+        if (!authorized(req)) {
+            return unauthorized("unpin");
+        }
+        StreamKey key;
+        try {
+            int first = keyText.indexOf('/');
+            int last = keyText.lastIndexOf('/');
+            if (first <= 0 || last <= first) {
+                throw new IllegalArgumentException("a stream key is vhost/app/stream");
+            }
+            key = StreamKey.of(keyText.substring(0, first), keyText.substring(first + 1, last),
+                    keyText.substring(last + 1));
+        } catch (IllegalArgumentException e) {
+            count("unpin", "invalid");
+            return done(ApiResponses.error(mapper, HttpResponseStatus.BAD_REQUEST,
+                    "bad stream key '" + keyText + "': " + e.getMessage()));
+        }
+        return store.pinned(key.toString()).thenCompose(pin -> {
+            if (pin.isEmpty()) {
+                return CompletableFuture.completedFuture((String) null);
+            }
+            String backend = pin.get().id();
+            return routing.unpin(key, backend).thenApply(removed -> removed ? backend : null);
+        }).handle((backend, err) -> {
+            if (err != null) {
+                return storeFailed("unpin", sid, err);
+            }
+            if (backend == null) {
+                count("unpin", "unknown");
+                return ApiResponses.error(mapper, HttpResponseStatus.NOT_FOUND, "stream " + key + " is not pinned");
+            }
+            count("unpin", "ok");
+            log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("backend", backend)
+                    .log("stream unpinned by the API");
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", 0);
+            body.put("key", key.toString());
+            body.put("unpinned", backend);
             return ok(body);
         });
     }

@@ -136,6 +136,16 @@ class ConsoleBrowserTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !origin(srs.id()).get("draining").asBoolean());
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 "alive".equals(state(srs.id())));
+
+        // unpin the stream published through the proxy: its live sessions stay, the pin is gone
+        assertThat(proxy.store().pinned(PUBLISHED).toCompletableFuture().join()).isPresent();
+        Object clicked = browser.js("const b = document.querySelector(arguments[0]);"
+                + " if (!b) { return null; } const t = b.textContent; b.click(); return t;",
+                "#streams tbody tr[data-key=\"" + PUBLISHED + "\"] button");
+        assertThat(clicked).isEqualTo("Unpin");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                browser.driver().findElement(By.id("message")).getText().contains("no longer pinned"));
+        assertThat(proxy.store().pinned(PUBLISHED).toCompletableFuture().join()).isEmpty();
         assertThat(browser.consoleErrors()).as("console errors").allMatch(m -> m.contains("401"));
     }
 

@@ -277,6 +277,33 @@ class SystemApiTest {
     }
 
     @Test
+    void unpinForgetsAPinSoTheNextSessionIsPlacedAnew() throws Exception {
+        start("PROXY_SYSTEM_API_TOKEN", "s3cret-token");
+        ApiClient authed = api.withToken("s3cret-token");
+        authed.register(SRS_IP_PORT);
+        StreamKey key = StreamKey.of("", "live", "pinned");
+        dataplane.routing().route(key, Protocol.RTMP).toCompletableFuture().get(2, TimeUnit.SECONDS);
+        String path = "/api/v1/streams/__defaultVhost__/live/pinned";
+        assertThat(api.send("DELETE", path, null).statusCode()).as("no token").isEqualTo(401);
+        assertThat(dataplane.store().pinned(key.toString()).toCompletableFuture().join()).isPresent();
+
+        // a second origin, the first drained: the next pin goes to the second
+        authed.register(SRS_BARE_PORT);
+        authed.send("POST", "/api/v1/origins/" + ID_IP_PORT + "/drain", null);
+        HttpResponse<String> unpinned = authed.send("DELETE", path, null);
+        assertThat(unpinned.statusCode()).as(unpinned.body()).isEqualTo(200);
+        assertThat(ApiClient.json(unpinned).get("unpinned").asText()).isEqualTo(ID_IP_PORT);
+        assertThat(dataplane.store().pinned(key.toString()).toCompletableFuture().join()).isEmpty();
+        assertThat(dataplane.routing().route(key, Protocol.RTMP).toCompletableFuture().get(2, TimeUnit.SECONDS)
+                .backend().id()).isEqualTo(ID_BARE_PORT);
+
+        assertThat(authed.send("DELETE", "/api/v1/streams/__defaultVhost__/live/never", null).statusCode())
+                .isEqualTo(404);
+        assertThat(authed.send("DELETE", "/api/v1/streams/only-one-part", null).statusCode()).isEqualTo(400);
+        assertThat(authed.send("GET", path, null).statusCode()).isEqualTo(405);
+    }
+
+    @Test
     void streamsListShowsPinsAndOriginsCountThem() throws Exception {
         start();
         api.register(SRS_IP_PORT);

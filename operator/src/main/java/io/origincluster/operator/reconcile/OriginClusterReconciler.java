@@ -50,11 +50,12 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
     private final EventRecorder events;
     private final Duration resyncEvery;
     private final StoreBackoff storeBackoff;
+    private final RegistrationMeters meters;
     private final Clock clock;
 
     public OriginClusterReconciler(OwnedResources owned, ClusterStores stores, OriginPodRegistrar registrar,
                                    DeletionCostAnnotator deletionCost, EventRecorder events, Duration resyncEvery,
-                                   Clock clock) {
+                                   RegistrationMeters meters, Clock clock) {
         this.owned = owned;
         this.stores = stores;
         this.registrar = registrar;
@@ -62,6 +63,7 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
         this.events = events;
         this.resyncEvery = resyncEvery;
         this.storeBackoff = new StoreBackoff(resyncEvery);
+        this.meters = meters;
         this.clock = clock;
     }
 
@@ -105,6 +107,7 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
                 log.atInfo().addKeyValue("cluster", name).addKeyValue("failedAttempts", failedBefore)
                         .log("state store answers again: origin registrations synced");
             }
+            meters.synced(reg.added().size(), reg.removed().size(), reg.drained().size());
             reg.added().forEach(id -> events.normal(cluster, "OriginRegistered", "origin " + id + " is Ready: registered"));
             reg.drained().forEach(id -> events.normal(cluster, "OriginDraining",
                     "origin " + id + " is being deleted: draining, its sessions move to other origins"));
@@ -120,6 +123,7 @@ public final class OriginClusterReconciler implements Reconciler<OriginCluster>,
             // config waits for a spec change or the resync
             boolean first = true;
             if (!config) {
+                meters.syncFailed();
                 next = storeBackoff.failed(name);
                 first = next.equals(StoreBackoff.FIRST);
             }
