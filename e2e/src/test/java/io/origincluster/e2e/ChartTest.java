@@ -232,7 +232,7 @@ class ChartTest {
                     .containsEntry("interval", "15s").containsEntry("scrapeTimeout", "10s");
         });
         assertThat(io.origincluster.operator.resources.ContainerPorts
-                .proxyAll(new io.origincluster.operator.crd.ProxyPorts()))
+                .proxyAll(new io.origincluster.operator.crd.ProxyPorts(), new io.origincluster.operator.crd.ProxyTlsSpec()))
                 .as("the proxy container port the PodMonitor names")
                 .anySatisfy(p -> assertThat(p.name()).isEqualTo("system"));
         io.fabric8.kubernetes.api.model.GenericKubernetesResource scoped = render(t -> t

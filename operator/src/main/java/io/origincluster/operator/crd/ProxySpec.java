@@ -23,5 +23,6 @@ public class ProxySpec {
     @JsonPropertyDescription("Address clients use to reach the proxy for WebRTC media; also the origins' candidate")
     public String webrtcCandidate;
     public ProxyAuthSpec auth = new ProxyAuthSpec();
+    public ProxyTlsSpec tls = new ProxyTlsSpec();
     public List<EnvVar> env;
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.origincluster.operator.crd.OriginPorts;
 import io.origincluster.operator.crd.ProxyPorts;
+import io.origincluster.operator.crd.ProxyTlsSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,17 +45,28 @@ public final class ContainerPorts {
     }
 
     /** What clients reach through the proxy Service: the system (register) API stays off it. */
-    public static List<Port> proxyPublic(ProxyPorts p) {
+    public static List<Port> proxyPublic(ProxyPorts p, ProxyTlsSpec tls) {
         List<Port> l = new ArrayList<>(List.of(new Port("rtmp", p.rtmp, "TCP"), new Port("http", p.http, "TCP"),
                 new Port("api", p.api, "TCP"), new Port("webrtc", p.webrtc, "UDP"), new Port("srt", p.srt, "UDP")));
         if (p.rtsp > 0) {
             l.add(new Port("rtsp", p.rtsp, "TCP"));
         }
+        if (tls != null && tls.enabled()) {
+            if (tls.rtmps > 0) {
+                l.add(new Port("rtmps", tls.rtmps, "TCP"));
+            }
+            if (tls.https > 0) {
+                l.add(new Port("https", tls.https, "TCP"));
+            }
+            if (tls.httpsApi > 0) {
+                l.add(new Port("https-api", tls.httpsApi, "TCP"));
+            }
+        }
         return l;
     }
 
-    public static List<Port> proxyAll(ProxyPorts p) {
-        List<Port> l = new ArrayList<>(proxyPublic(p));
+    public static List<Port> proxyAll(ProxyPorts p, ProxyTlsSpec tls) {
+        List<Port> l = new ArrayList<>(proxyPublic(p, tls));
         l.add(new Port("system", p.system, "TCP"));
         return l;
     }

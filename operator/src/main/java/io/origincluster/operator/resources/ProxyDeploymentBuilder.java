@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.origincluster.operator.crd.OriginCluster;
@@ -25,8 +27,10 @@ public final class ProxyDeploymentBuilder {
                 .withName("proxy")
                 .withImage(spec.image)
                 .withImagePullPolicy(spec.pullPolicy == null ? null : spec.pullPolicy.name())
-                .withPorts(ContainerPorts.containerPorts(ContainerPorts.proxyAll(spec.ports)))
+                .withPorts(ContainerPorts.containerPorts(ContainerPorts.proxyAll(spec.ports, spec.tls)))
                 .withEnv(EnvVars.merge(operatorEnv(cluster), spec.env))
+                .withVolumeMounts(tlsEnabled(spec) ? List.of(new VolumeMountBuilder().withName(TLS_VOLUME)
+                        .withMountPath(TLS_DIR).withReadOnly(true).build()) : List.of())
                 .withResources(spec.resources)
                 .withReadinessProbe(OriginDeploymentBuilder.tcpProbe("rtmp", 1, 5))
                 .withLivenessProbe(OriginDeploymentBuilder.tcpProbe("rtmp", 10, 10))
@@ -38,10 +42,24 @@ public final class ProxyDeploymentBuilder {
                 .withNewSelector().withMatchLabels(Labels.selector(cluster, Labels.Role.PROXY)).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(Labels.of(cluster, Labels.Role.PROXY)).endMetadata()
-                .withNewSpec().withContainers(proxy).endSpec()
+                .withNewSpec().withContainers(proxy).withVolumes(tlsEnabled(spec) ? List.of(new VolumeBuilder()
+                        .withName(TLS_VOLUME).withNewSecret().withSecretName(spec.tls.secretName).endSecret().build())
+                        : List.of()).endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** Where the TLS Secret is mounted; the kubelet swaps its files on renewal and the proxy re-reads them. */
+    static final String TLS_DIR = "/etc/origincluster/tls";
+    private static final String TLS_VOLUME = "tls";
+
+    private static boolean tlsEnabled(ProxySpec spec) {
+        return spec.tls != null && spec.tls.enabled();
+    }
+
+    private static String portOrOff(int port) {
+        return port > 0 ? Integer.toString(port) : "off";
     }
 
     static List<EnvVar> operatorEnv(OriginCluster cluster) {
@@ -89,6 +107,13 @@ public final class ProxyDeploymentBuilder {
         env.add(value("PROXY_SRT_SERVER", Integer.toString(ports.srt)));
         env.add(value("PROXY_SYSTEM_API", Integer.toString(ports.system)));
         env.add(value("PROXY_RTSP_SERVER", ports.rtsp > 0 ? Integer.toString(ports.rtsp) : "off"));
+        if (tlsEnabled(spec)) {
+            env.add(value("PROXY_TLS_CERT", TLS_DIR + "/tls.crt"));
+            env.add(value("PROXY_TLS_KEY", TLS_DIR + "/tls.key"));
+            env.add(value("PROXY_RTMPS_SERVER", portOrOff(spec.tls.rtmps)));
+            env.add(value("PROXY_HTTPS_SERVER", portOrOff(spec.tls.https)));
+            env.add(value("PROXY_HTTPS_API", portOrOff(spec.tls.httpsApi)));
+        }
         return env;
     }
 

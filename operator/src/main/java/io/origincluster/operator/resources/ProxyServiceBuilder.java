@@ -17,7 +17,8 @@ public final class ProxyServiceBuilder {
                 .withNewSpec()
                 .withType(svc.type.name())
                 .withSelector(Labels.selector(cluster, Labels.Role.PROXY))
-                .withPorts(ContainerPorts.servicePorts(ContainerPorts.proxyPublic(cluster.getSpec().proxy.ports)))
+                .withPorts(ContainerPorts.servicePorts(ContainerPorts.proxyPublic(cluster.getSpec().proxy.ports,
+                        cluster.getSpec().proxy.tls)))
                 .endSpec()
                 .build();
         if (svc.annotations != null && !svc.annotations.isEmpty()) {

@@ -158,6 +158,33 @@ class ProxyBuildersTest {
     }
 
     @Test
+    void aTlsSecretIsMountedAndOpensTheTlsListenersAndTheirServicePorts() {
+        Deployment plain = ProxyDeploymentBuilder.desired(cluster);
+        assertThat(env(plain)).doesNotContainKeys("PROXY_TLS_CERT", "PROXY_RTMPS_SERVER");
+        assertThat(plain.getSpec().getTemplate().getSpec().getVolumes()).isEmpty();
+
+        cluster.getSpec().proxy.tls.secretName = "media-tls";
+        cluster.getSpec().proxy.tls.httpsApi = 0;
+        Deployment d = ProxyDeploymentBuilder.desired(cluster);
+        Map<String, EnvVar> env = env(d);
+        assertThat(env.get("PROXY_TLS_CERT").getValue()).isEqualTo("/etc/origincluster/tls/tls.crt");
+        assertThat(env.get("PROXY_TLS_KEY").getValue()).isEqualTo("/etc/origincluster/tls/tls.key");
+        assertThat(env.get("PROXY_RTMPS_SERVER").getValue()).isEqualTo("1936");
+        assertThat(env.get("PROXY_HTTPS_SERVER").getValue()).isEqualTo("8443");
+        assertThat(env.get("PROXY_HTTPS_API").getValue()).isEqualTo("off");
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).singleElement().satisfies(v ->
+                assertThat(v.getSecret().getSecretName()).isEqualTo("media-tls"));
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).singleElement().satisfies(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/etc/origincluster/tls");
+            assertThat(m.getReadOnly()).isTrue();
+        });
+        assertThat(ProxyServiceBuilder.desired(cluster).getSpec().getPorts())
+                .extracting(p -> p.getName() + "/" + p.getPort()).contains("rtmps/1936", "https/8443")
+                .doesNotContain("https-api/1990");
+    }
+
+    @Test
     void proxySecretHoldsARandomHlsTokenKey() {
         var a = ProxySecretBuilder.desired(cluster).getStringData().get(ProxySecretBuilder.HLS_TOKEN_KEY);
         var b = ProxySecretBuilder.desired(cluster).getStringData().get(ProxySecretBuilder.HLS_TOKEN_KEY);
