@@ -29,6 +29,7 @@ import io.origincluster.dataplane.netty.SessionIds;
 import io.origincluster.dataplane.metrics.SessionMetrics;
 import io.origincluster.dataplane.routing.NoRouteException;
 import io.origincluster.dataplane.auth.AccessDenied;
+import io.origincluster.dataplane.auth.Admitted;
 import io.origincluster.dataplane.auth.AccessRequest;
 import io.origincluster.dataplane.auth.Action;
 import io.origincluster.dataplane.routing.Route;
@@ -78,7 +79,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private record Routed(Route route, OriginResponse reply) { }
+    private record Routed(Route route, OriginResponse reply, Admitted lease) { }
 
     private final ApiContext ctx;
     private boolean inFlight;
@@ -156,14 +157,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         AccessRequest access = new AccessRequest(action, "webrtc", key,
                 AccessRequest.joinQueries(q.rawQuery(), AccessRequest.queryOf(streamUrl)),
                 bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)), AccessRequest.ipOf(c.channel().remoteAddress()));
+        Admitted[] held = {Admitted.NOTHING_HELD};
         ctx.routing().admit(access).thenCompose(admitted -> {
-            admitted.release(); // the media relay, not this request, carries a WebRTC session
+            held[0] = admitted; // a publisher's lease lives as long as its WebRTC session, not this request
             return ctx.meters().connect(ctx.routing(), key, Protocol.API, route -> ctx.origins()
                         .send(loop, route.address(), method, uri, headers, forward)
-                        .thenApply(r -> new Routed(route, r)));
+                        .thenApply(r -> new Routed(route, r, held[0])));
         })
                 .whenComplete((routed, err) -> loop.execute(() -> {
                     if (err != null) {
+                        held[0].release();
                         // a WebRTC session that never reached the media relay: counted here, where it failed
                         ctx.meters().open().end(SessionMetrics.classify(err));
                         AccessDenied denied = AccessDenied.of(err);
@@ -178,6 +181,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         String offerUfrag, String hostHeader, Routed routed) {
         OriginResponse r = routed.reply();
         if (!r.isSuccess()) {
+            routed.lease().release();
             reply(c, keepAlive, forwarded(r, r.body(), null));
             return;
         }
@@ -193,6 +197,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (answerUfrag == null) {
             log.atWarn().addKeyValue("sid", sid).addKeyValue("key", key)
                     .addKeyValue("backend", routed.route().backend().id()).log("origin answer has no ice-ufrag");
+            routed.lease().release();
             reply(c, keepAlive, error(HttpResponseStatus.BAD_GATEWAY, "origin's answer has no a=ice-ufrag"));
             return;
         }
@@ -201,6 +206,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ctx.relay().localAddress().getPort());
         InetSocketAddress media = OriginMedia.address(routed.route().backend(), rewritten);
         if (media == null) {
+            routed.lease().release();
             reply(c, keepAlive, error(HttpResponseStatus.BAD_GATEWAY,
                     "origin gives no UDP host candidate and registers no udp rtc endpoint"));
             return;
@@ -217,6 +223,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         SessionRecord record = new SessionRecord(SessionKind.WEBRTC, username, key.toString(), backendId,
                 attributes);
         ctx.relay().expect(record);
+        WebRtcPublisherHold.start(routed.lease(), ctx.routing().store(), username, c.channel().eventLoop(),
+                ctx.settings().sessionTtl());
         byte[] body = api.json ? jsonBytes(envelope.put("sdp", rewritten.sdp()))
                 : rewritten.sdp().getBytes(StandardCharsets.UTF_8);
         String location = r.headers().get(HttpHeaderNames.LOCATION);

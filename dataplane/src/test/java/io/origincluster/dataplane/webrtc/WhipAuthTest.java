@@ -92,6 +92,39 @@ class WhipAuthTest {
     }
 
     @Test
+    void aWhipPublisherHoldsTheStreamUntilItsSessionEnds() throws Exception {
+        String key = "__defaultVhost__/live/whipheld";
+        String username;
+        try (RtcPeer first = RtcPeer.client()) {
+            String offer = first.offer();
+            HttpResponse<String> ok = offer("/rtc/v1/whip/?app=live&stream=whipheld",
+                    "Bearer " + token(Action.PUBLISH, "live/whipheld"), offer);
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+            username = ufrag(ok.body()) + ":" + ufrag(offer);
+            assertThat(store.session(io.origincluster.state.SessionKind.WEBRTC, username).toCompletableFuture()
+                    .join()).as("the session the lease follows").isPresent();
+        }
+        assertThat(store.acquirePublisher(key, "an-rtmp-publisher", Duration.ofMinutes(1), false)
+                .toCompletableFuture().join()).as("the WHIP publisher holds the stream").isFalse();
+        try (RtcPeer second = RtcPeer.client()) {
+            HttpResponse<String> busy = offer("/rtc/v1/whip/?app=live&stream=whipheld",
+                    "Bearer " + token(Action.PUBLISH, "live/whipheld"), second.offer());
+            assertThat(busy.statusCode()).isEqualTo(409);
+        }
+        // the session ends (its record goes, as after a DELETE or an idle timeout): the stream is free again
+        store.removeSession(io.origincluster.state.SessionKind.WEBRTC, username).toCompletableFuture().join();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                store.acquirePublisher(key, "an-rtmp-publisher", Duration.ofMinutes(1), false)
+                        .toCompletableFuture().join());
+        store.releasePublisher(key, "an-rtmp-publisher").toCompletableFuture().join();
+    }
+
+    private static String ufrag(String sdp) {
+        return sdp.lines().filter(l -> l.startsWith("a=ice-ufrag:")).map(l -> l.substring(12).trim()).findFirst()
+                .orElseThrow(() -> new AssertionError("no ice-ufrag in " + sdp));
+    }
+
+    @Test
     void aWhipPublishOfAStreamAnotherPublisherHoldsIsRefusedWith409() throws Exception {
         String key = "__defaultVhost__/live/held";
         assertThat(store.acquirePublisher(key, "an-rtmp-publisher", Duration.ofMinutes(1), false)
