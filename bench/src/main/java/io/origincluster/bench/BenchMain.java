@@ -213,8 +213,10 @@ public final class BenchMain {
                 slower proxy's unpaced rate, -1 = skip them), pool (the pooled proxy's PROXY_HTTP_ORIGIN_POOL; -1 =
                 its default), rounds (repeat every phase; even rounds run the pooled proxy before the other),
                 format (hls: a media playlist of .ts; dash: an MPD listing .m4s SegmentURLs); rtsp keys: players,
-                warmup, duration; httpflv keys: streams, players (in all), kbps (per stream), warmup, duration,
-                probe (ms between first-byte probes), rounds.
+                warmup, duration; httpflv keys: streams, players (in all), kbps (per stream), batch (ms of media the
+                origin sends at once, as SRS's mw_latency: 350; 40 = every frame), warmup, duration,
+                probe (ms between first-byte probes), rounds, prewarm (sessions opened and closed against
+                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

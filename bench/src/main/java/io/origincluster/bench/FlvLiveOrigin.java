@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A live HTTP-FLV origin in the harness (nginx-rtmp has no HTTP-FLV): {@code GET /live/s<i>.flv} for each of its
  * streams answers at once with a chunked 200 (as SRS does), the FLV header, onMetaData and the AVC/AAC
  * configurations, then every tag the stream produces from then on. Each stream produces one video frame per 40 ms
- * (a keyframe every 25) and two AAC frames, sized for the configured bitrate; every tick is framed once as one
- * HTTP chunk and the same bytes go to every player of the stream (fan-out by the origin, as a real one does).
+ * (a keyframe every 25) and two AAC frames, sized for the configured bitrate. Like SRS's merged write
+ * ({@code mw_latency}, 350 ms by default) the tags of {@code batchMs} are sent together: framed once as one HTTP
+ * chunk, the same bytes to every player of the stream (fan-out by the origin, as a real one does); a batch of 40 ms
+ * sends every frame as it is made.
  * A player that cannot keep up with 1 MiB of backlog is closed, as live servers drop slow players.
  */
 final class FlvLiveOrigin implements AutoCloseable {
@@ -47,11 +49,15 @@ final class FlvLiveOrigin implements AutoCloseable {
     private final ChannelGroup[] players;
     private final ScheduledFuture<?> ticker;
     private final int videoBytes;
+    private final int ticksPerBatch;
+    private final ByteBuf[] pending;
     private final long startedNanos = System.nanoTime();
     private final AtomicLong slowClosed = new AtomicLong();
     private long frame;
 
-    private FlvLiveOrigin(int streams, int kbps) throws InterruptedException {
+    private FlvLiveOrigin(int streams, int kbps, int batchMs) throws InterruptedException {
+        ticksPerBatch = Math.max(1, batchMs / TICK_MS);
+        pending = new ByteBuf[streams];
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         players = new ChannelGroup[streams];
@@ -75,9 +81,9 @@ final class FlvLiveOrigin implements AutoCloseable {
         ticker = group.next().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
-    static FlvLiveOrigin start(int streams, int kbps) {
+    static FlvLiveOrigin start(int streams, int kbps, int batchMs) {
         try {
-            return new FlvLiveOrigin(streams, kbps);
+            return new FlvLiveOrigin(streams, kbps, batchMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -151,16 +157,24 @@ final class FlvLiveOrigin implements AutoCloseable {
         }
     }
 
-    /** One tick for every stream: the same chunk (one video frame, two audio frames) to all of its players. */
+    /**
+     * One tick for every stream: one video frame and two audio frames; at the end of a batch the same chunk to all
+     * of the stream's players.
+     */
     private void tick() {
         long ts = (System.nanoTime() - startedNanos) / 1_000_000;
         boolean key = frame % GOP == 0;
         frame++;
-        for (ChannelGroup g : players) {
+        boolean send = frame % ticksPerBatch == 0;
+        for (int s = 0; s < players.length; s++) {
+            ChannelGroup g = players[s];
             if (g.isEmpty()) {
                 continue;
             }
-            ByteBuf body = Unpooled.buffer(videoBytes + 2 * AUDIO_BYTES + 64);
+            if (pending[s] == null) {
+                pending[s] = Unpooled.buffer(ticksPerBatch * (videoBytes + 2 * AUDIO_BYTES + 64));
+            }
+            ByteBuf body = pending[s];
             byte[] nal = new byte[videoBytes - 9];
             ThreadLocalRandom.current().nextBytes(nal);
             ByteBuf video = Unpooled.buffer(videoBytes);
@@ -171,6 +185,10 @@ final class FlvLiveOrigin implements AutoCloseable {
                 audio.writeByte(0xAF).writeByte(1).writeZero(AUDIO_BYTES - 2);
                 tag(body, 8, ts + a * 20L, audio);
             }
+            if (!send) {
+                continue;
+            }
+            pending[s] = null;
             ByteBuf c = chunk(body);
             for (Channel ch : g) {
                 if (!ch.isWritable()) {
@@ -227,6 +245,14 @@ final class FlvLiveOrigin implements AutoCloseable {
     @Override
     public void close() {
         ticker.cancel(false);
+        group.next().submit(() -> {
+            for (int i = 0; i < pending.length; i++) {
+                if (pending[i] != null) {
+                    pending[i].release();
+                    pending[i] = null;
+                }
+            }
+        }).awaitUninterruptibly(2000);
         server.close().awaitUninterruptibly(2000);
         for (ChannelGroup g : players) {
             g.close().awaitUninterruptibly(2000);
