@@ -44,7 +44,8 @@ final class HttpFlvScenario {
 
     static HttpFlvScenario from(BenchMain.Options o) {
         return new HttpFlvScenario(o.integer("httpflv.streams", 4), o.integer("httpflv.players", 200),
-                o.integer("httpflv.kbps", 1000), o.integer("httpflv.batch", 350), o.integer("httpflv.warmup", 15), o.integer("httpflv.duration", 20),
+                o.integer("httpflv.kbps", 1000), o.integer("httpflv.batch", 350), o.integer("httpflv.warmup", 15),
+                o.integer("httpflv.duration", 20),
                 o.integer("httpflv.probe", 50), o.integer("httpflv.rounds", 2), o.integer("client-threads", 2),
                 o.integer("httpflv.prewarm", 3000));
     }
@@ -68,7 +69,8 @@ final class HttpFlvScenario {
 
     void run(PrintStream out, Path work, RedisServer redis, Path proxyJar, List<String> javaOpts,
              Map<String, String> proxyEnv) throws InterruptedException {
-        try (FlvLiveOrigin origin = FlvLiveOrigin.start(streams, kbps, batchMs); FlvPlayers load = new FlvPlayers(clientThreads)) {
+        try (FlvLiveOrigin origin = FlvLiveOrigin.start(streams, kbps, batchMs);
+             FlvPlayers load = new FlvPlayers(clientThreads)) {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PROXY_CLUSTER_ID", "bench-httpflv");
             env.put("PROXY_DEFAULT_BACKEND_HTTP", Integer.toString(origin.port()));
