@@ -41,7 +41,7 @@ public final class BenchMain {
             open.add(redis);
             // the migration and segments scenarios bring their own origins and proxies; the others share these
             boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration") && !s.equals("segments")
-                    && !s.equals("rtsp"));
+                    && !s.equals("rtsp") && !s.equals("httpflv"));
             NginxOrigin nginx = shared ? NginxOrigin.start(work) : null;
             if (nginx != null) {
                 open.add(nginx);
@@ -111,6 +111,12 @@ public final class BenchMain {
                         RtspScenario rtsp = RtspScenario.from(o);
                         System.out.println("== " + rtsp.describe());
                         rtsp.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")));
+                        continue;
+                    }
+                    if (name.equals("httpflv")) {
+                        HttpFlvScenario flv = HttpFlvScenario.from(o);
+                        System.out.println("== " + flv.describe());
+                        flv.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")));
                         continue;
                     }
                     if (name.equals("srt")) {
@@ -195,6 +201,10 @@ public final class BenchMain {
                   rtsp        not in the default set: 50 RTSP players (interleaved TCP) of one live H.264 stream from
                               gst-rtsp-server, directly and through a proxy of its own: setup time, packets/s,
                               delivery delay against a direct reference player, proxy CPU per relayed Mbit
+                  httpflv     not in the default set: 200 HTTP-FLV players of 4 live streams (1 Mbit/s, fan-out by
+                              an FLV origin in the harness), directly and through a proxy of its own; bytes and tags
+                              received, proxy CPU-seconds per GiB relayed, time to the response head and to the first
+                              FLV tag of probe players (added p50/p99 over direct)
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration; migration keys: streams, players, fps, size,
                 gop (messages per keyframe), warmup, duration (each window), ramp, heartbeat (seconds, 0 = register
@@ -203,7 +213,10 @@ public final class BenchMain {
                 slower proxy's unpaced rate, -1 = skip them), pool (the pooled proxy's PROXY_HTTP_ORIGIN_POOL; -1 =
                 its default), rounds (repeat every phase; even rounds run the pooled proxy before the other),
                 format (hls: a media playlist of .ts; dash: an MPD listing .m4s SegmentURLs); rtsp keys: players,
-                warmup, duration.
+                warmup, duration; httpflv keys: streams, players (in all), kbps (per stream), batch (ms of media the
+                origin sends at once, as SRS's mw_latency: 350; 40 = every frame), warmup, duration,
+                probe (ms between first-byte probes), rounds, prewarm (sessions opened and closed against
+                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

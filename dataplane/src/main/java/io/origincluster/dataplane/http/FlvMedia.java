@@ -30,7 +30,7 @@ final class FlvMedia extends LiveMedia {
 
     FlvMedia(ByteBufAllocator alloc) {
         this.alloc = alloc;
-        this.out = new FlvTagWriter(alloc);
+        this.out = new FlvTagWriter(alloc, LiveBody.HEADROOM);
         this.inject = out::tag;
     }
 

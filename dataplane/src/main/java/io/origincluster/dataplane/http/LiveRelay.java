@@ -107,6 +107,8 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     private boolean passthrough;
     private boolean paused;
     private boolean registered;
+    /** The body's writer, set with the response head. */
+    private LiveBody body;
     private volatile String backendId = "";
     private long lastMediaNanos = System.nanoTime();
     private long bytes;
@@ -252,13 +254,15 @@ final class LiveRelay extends OriginExchange implements MovableSession {
         if (leg.first && !responseStarted) {
             responseStarted = true;
             boolean spliceable = r.status().code() == 200 && !HttpUtil.isContentLengthSet(r) && !head;
-            client.write(clientResponse(r));
+            HttpResponse out = clientResponse(r);
+            client.write(out);
             if (!spliceable) {
                 passthrough = true;
                 leg.streaming = true;
                 return;
             }
             live = true;
+            body = new LiveBody(client, HttpUtil.isTransferEncodingChunked(out));
             leg.streaming = true;
             registered = true;
             sessions.add(this);
@@ -559,8 +563,13 @@ final class LiveRelay extends OriginExchange implements MovableSession {
     /** Writes what the media framed so far to the client (not flushed). */
     void writeBatch() {
         ByteBuf b = media.take();
-        if (b != null) {
-            sentToClient(b.readableBytes());
+        if (b == null) {
+            return;
+        }
+        sentToClient(b.readableBytes());
+        if (body != null) {
+            body.write(b);
+        } else {
             client.write(new DefaultHttpContent(b));
         }
     }

@@ -54,7 +54,7 @@ public record StreamKey(String vhost, String app, String stream) {
             }
             h = h.substring(0, colon);
         }
-        if (h.isEmpty() || h.indexOf('.') < 0 || h.matches("[0-9.]+")) {
+        if (h.isEmpty() || h.indexOf('.') < 0 || digitsAndDots(h)) {
             return DEFAULT_VHOST;
         }
         return h.toLowerCase(Locale.ROOT);
@@ -142,6 +142,17 @@ public record StreamKey(String vhost, String app, String stream) {
         }
         java.util.List<String> l = query.get(name);
         return l == null || l.isEmpty() || l.get(0).isEmpty() ? null : l.get(0);
+    }
+
+    /** An IPv4 literal names no vhost; a loop, not a regex compiled per request. */
+    private static boolean digitsAndDots(String h) {
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String queryParam(String query, String... names) {
