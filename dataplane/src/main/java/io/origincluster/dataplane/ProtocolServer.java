@@ -22,4 +22,19 @@ public interface ProtocolServer {
     }
 
     void stop(Duration grace);
+
+    /**
+     * Waits (off any event loop: stop runs on the caller's thread) until {@code live} is empty or the deadline
+     * passes, so that sessions ending on their own within the grace period end cleanly.
+     */
+    static void awaitEmpty(java.util.Collection<?> live, long deadlineNanos) {
+        while (!live.isEmpty() && System.nanoTime() - deadlineNanos < 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 }

@@ -122,14 +122,7 @@ public final class HttpStreamServer implements ProtocolServer {
         channel.close().awaitUninterruptibly(grace.toMillis());
         tls.close(grace);
         long deadline = System.nanoTime() + grace.toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        ProtocolServer.awaitEmpty(connections, deadline);
         connections.close().awaitUninterruptibly(1000);
     }
 }

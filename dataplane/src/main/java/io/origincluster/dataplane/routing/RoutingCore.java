@@ -141,6 +141,27 @@ public final class RoutingCore implements AutoCloseable {
         return admission.admit(request);
     }
 
+    /**
+     * {@link #admit(io.origincluster.dataplane.auth.AccessRequest)}, answered on the session's own event loop
+     * (at once when already on it); what was admitted is released when that loop no longer takes tasks.
+     */
+    public void admit(io.origincluster.dataplane.auth.AccessRequest request, io.netty.util.concurrent.EventExecutor loop,
+                      java.util.function.BiConsumer<io.origincluster.dataplane.auth.Admitted, Throwable> then) {
+        admit(request).whenComplete((a, err) -> {
+            if (loop.inEventLoop()) {
+                then.accept(a, err);
+                return;
+            }
+            try {
+                loop.execute(() -> then.accept(a, err));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                if (a != null) {
+                    a.release();
+                }
+            }
+        });
+    }
+
     /** The live sessions of this proxy, by origin: what a drain moves. */
     public LiveSessions sessions() {
         return sessions;

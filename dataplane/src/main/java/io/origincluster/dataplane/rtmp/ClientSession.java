@@ -185,13 +185,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         AccessRequest access = new AccessRequest(publish ? Action.PUBLISH : Action.PLAY, "rtmp", key,
                 AccessRequest.joinQueries(AccessRequest.queryOf(name), AccessRequest.queryOf(request.tcUrl())), null,
                 AccessRequest.ipOf(channel.remoteAddress()));
-        server.routing().admit(access).whenComplete((a, err) -> {
-            if (channel.eventLoop().inEventLoop()) {
-                admitted(a, err);
-            } else {
-                channel.eventLoop().execute(() -> admitted(a, err));
-            }
-        });
+        server.routing().admit(access, channel.eventLoop(), this::admitted);
     }
 
     private void admitted(Admitted a, Throwable denied) {

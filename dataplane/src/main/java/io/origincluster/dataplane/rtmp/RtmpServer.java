@@ -100,15 +100,7 @@ public final class RtmpServer implements ProtocolServer {
             channel.close().awaitUninterruptibly(grace.toMillis());
         }
         tls.close(grace);
-        // sessions that end on their own within the grace period end cleanly; the rest are closed
-        while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        ProtocolServer.awaitEmpty(sessions, deadline); // the rest are closed
         sessions.forEach(ClientSession::shutdown);
     }
 

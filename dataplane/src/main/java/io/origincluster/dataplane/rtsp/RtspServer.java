@@ -75,14 +75,7 @@ public final class RtspServer implements ProtocolServer {
         if (channel != null) {
             channel.close().awaitUninterruptibly(grace.toMillis());
         }
-        while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        ProtocolServer.awaitEmpty(sessions, deadline);
         sessions.forEach(RtspSession::shutdown);
     }
 

@@ -155,13 +155,7 @@ final class RtspSession extends ChannelInboundHandlerAdapter {
         phase = Phase.CONNECTING;
         AccessRequest access = new AccessRequest(mode.equals("publish") ? Action.PUBLISH : Action.PLAY, "rtsp", key,
                 url.query(), null, AccessRequest.ipOf(channel.remoteAddress()));
-        server.routing().admit(access).whenComplete((a, err) -> {
-            if (channel.eventLoop().inEventLoop()) {
-                admitted(first, a, err);
-            } else {
-                channel.eventLoop().execute(() -> admitted(first, a, err));
-            }
-        });
+        server.routing().admit(access, channel.eventLoop(), (a, err) -> admitted(first, a, err));
     }
 
     private void admitted(RtspMessage first, Admitted a, Throwable denied) {

@@ -104,19 +104,7 @@ final class SrtSession {
         meter = relay.meters.open();
         AccessRequest access = new AccessRequest(streamId.mode() == SrtMode.PUBLISH ? Action.PUBLISH : Action.PLAY,
                 "srt", streamId.key(), param, null, AccessRequest.ipOf(caller.address()));
-        relay.routing.admit(access).whenComplete((a, err) -> {
-            if (loop.inEventLoop()) {
-                admitted(a, err);
-                return;
-            }
-            try {
-                loop.execute(() -> admitted(a, err));
-            } catch (RejectedExecutionException e) {
-                if (a != null) {
-                    a.release();
-                }
-            }
-        });
+        relay.routing.admit(access, loop, this::admitted);
     }
 
     private void admitted(Admitted a, Throwable err) {
