@@ -85,6 +85,44 @@ class CertificateReloadTest {
         }
     }
 
+    /**
+     * A Secret volume as the kubelet writes it (and as the operator mounts cert-manager's): {@code tls.crt} and
+     * {@code tls.key} link through {@code ..data}, a link the kubelet swaps atomically to a new directory on renewal.
+     */
+    @org.junit.jupiter.api.Test
+    void aRenewedSecretVolumeIsServedWithoutARestart() throws Exception {
+        Path volume = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tls-volume-");
+        Path v1 = Files.createDirectory(volume.resolve("..2026_12_02_v1"));
+        TestCertificates.write(TestCertificates.issue("first", 111, TestCertificates.KeyFormat.PKCS1_RSA),
+                v1.resolve("tls.crt"), v1.resolve("tls.key"));
+        Files.createSymbolicLink(volume.resolve("..data"), v1.getFileName());
+        Files.createSymbolicLink(volume.resolve("tls.crt"), Path.of("..data/tls.crt"));
+        Files.createSymbolicLink(volume.resolve("tls.key"), Path.of("..data/tls.key"));
+        Map<String, String> env = new HashMap<>();
+        for (String v : new String[] {"PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API",
+            "PROXY_WEBRTC_SERVER", "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER",
+            "PROXY_HTTPS_SYSTEM_API"}) {
+            env.put(v, "127.0.0.1:0");
+        }
+        env.put("PROXY_TLS_CERT", volume.resolve("tls.crt").toString());
+        env.put("PROXY_TLS_KEY", volume.resolve("tls.key").toString());
+        env.put("PROXY_TLS_RELOAD_INTERVAL", "200ms");
+        try (Dataplane proxy = new Dataplane(ProxyConfig.from(env),
+                new MemoryStateStore(new LeastPinnedPolicy())).start()) {
+            int system = proxy.tlsPort("system-api");
+            assertThat(serial(presented(system))).isEqualTo(111);
+            Path v2 = Files.createDirectory(volume.resolve("..2026_12_03_v2"));
+            TestCertificates.write(TestCertificates.issue("renewed", 222, TestCertificates.KeyFormat.PKCS1_RSA),
+                    v2.resolve("tls.crt"), v2.resolve("tls.key"));
+            Path next = Files.createSymbolicLink(volume.resolve("..data_tmp"), v2.getFileName());
+            Files.move(next, volume.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> serial(presented(system)) == 222);
+            assertThat(proxy.tls().reloads()).isEqualTo(1);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void aKeyOfAnotherCertificateStopsStartUpNamingTheVariable() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tls-bad-");
