@@ -25,6 +25,7 @@ public final class DataplaneMain {
                     .load(java.nio.file.Path.of("").toAbsolutePath(), System.getenv()), System.out, System.err));
             return;
         }
+        io.origincluster.dataplane.netty.LeakDetection.applyProcessDefault();
         ProxyConfig config;
         Dataplane dataplane;
         try {
