@@ -196,6 +196,14 @@ public final class NginxRtmpOrigin implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What a load run needs: live only (no HLS or DASH files, whose disk writes would be noise), room for the
+         * 10,000-player scenario, and warnings only in the error log (not a line per session).
+         */
+        public Builder forLoad() {
+            return hls(false).dash(false).maxConnections(19000).errorLogLevel("warn");
+        }
+
         public Builder errorLogLevel(String level) {
             this.errorLogLevel = level;
             return this;

@@ -88,7 +88,7 @@ public final class Proc implements AutoCloseable {
         }
     }
 
-    /** Waits until something accepts TCP connections on 127.0.0.1:{@code port}; see {@link #awaitTcp(String, int, int)}. */
+    /** {@link #awaitTcp(String, int, int)} on 127.0.0.1. */
     public void awaitTcp(int port, int seconds) {
         awaitTcp("127.0.0.1", port, seconds);
     }

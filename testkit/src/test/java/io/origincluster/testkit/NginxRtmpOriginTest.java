@@ -54,11 +54,11 @@ class NginxRtmpOriginTest {
         Path root = Files.createDirectories(dir.resolve("fixture/live"));
         Files.writeString(root.resolve("s.m3u8"), "#EXTM3U\n");
         Path work = dir.resolve("run");
-        NginxRtmpOrigin origin = NginxRtmpOrigin.builder("nginx-segments").workDir(work).hls(false)
-                .maxConnections(19000).errorLogLevel("warn").httpRoot(dir.resolve("fixture")).start();
+        NginxRtmpOrigin origin = NginxRtmpOrigin.builder("nginx-segments").workDir(work).forLoad()
+                .httpRoot(dir.resolve("fixture")).start();
         try {
             assertThat(Files.readString(work.resolve("nginx-segments/nginx.conf"))).contains("root "
-                    + dir.resolve("fixture") + ";");
+                    + dir.resolve("fixture") + ";").contains("worker_connections 19000;").doesNotContain("hls on");
             assertThat(work.resolve("logs/nginx-segments.log")).exists();
             HttpResponse<String> r = get(origin, "/live/s.m3u8");
             assertThat(r.statusCode()).isEqualTo(200);
