@@ -1,5 +1,8 @@
 package io.origincluster.bench;
 
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.RedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,11 +45,12 @@ public final class BenchMain {
             // the migration and segments scenarios bring their own origins and proxies; the others share these
             boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration") && !s.equals("segments")
                     && !s.equals("rtsp") && !s.equals("httpflv"));
-            NginxOrigin nginx = shared ? NginxOrigin.start(work) : null;
+            NginxRtmpOrigin nginx = shared
+                    ? NginxRtmpOrigin.builder("nginx-rtmp").workDir(work).forLoad().start() : null;
             if (nginx != null) {
                 open.add(nginx);
             }
-            int srtOriginPort = Child.freeUdp();
+            int srtOriginPort = Ports.freeUdp();
             List<String> javaOpts = o.string("proxy-java-opts", "").isBlank() ? List.of()
                     : List.of(o.string("proxy-java-opts", "").trim().split("\\s+"));
             Path proxyJar = Path.of(o.string("proxy-jar", "dataplane/target/origin-cluster-dataplane.jar"));
@@ -130,9 +134,9 @@ public final class BenchMain {
                     RtmpScenario s = scenario(name, o);
                     System.out.println("   " + s.describe() + " ...");
                     RtmpScenario.Result direct = s.run("direct", nginx.rtmpPort(), load, env);
-                    Child.sleep(2000);
+                    Pause.millis(2000);
                     RtmpScenario.Result viaProxy = s.run("proxy", proxy.rtmpPort(), load, env);
-                    Child.sleep(2000);
+                    Pause.millis(2000);
                     Report.rtmp(System.out, s, direct, viaProxy);
                     if (proxy != null && !proxy.isAlive()) {
                         throw new IllegalStateException("the proxy exited; see " + proxy.log());
@@ -244,7 +248,7 @@ public final class BenchMain {
 
     private static void watchdog(int minutes) {
         Thread t = new Thread(() -> {
-            Child.sleep(minutes * 60_000L);
+            Pause.millis(minutes * 60_000L);
             System.err.println("bench: --max-minutes=" + minutes + " reached, stopping");
             System.exit(3);
         }, "bench-watchdog");

@@ -1,6 +1,8 @@
 package io.origincluster.bench;
 
 import io.netty.channel.Channel;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.RedisServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,8 +77,8 @@ final class HttpFlvScenario {
             env.put("PROXY_CLUSTER_ID", "bench-httpflv");
             env.put("PROXY_DEFAULT_BACKEND_HTTP", Integer.toString(origin.port()));
             env.putAll(proxyEnv);
-            try (ProxyProcess proxy = ProxyProcess.start("proxy-httpflv", proxyJar, javaOpts, work, Child.freeTcp(),
-                    Child.freeUdp(), redis.port(), env)) {
+            try (ProxyProcess proxy = ProxyProcess.start("proxy-httpflv", proxyJar, javaOpts, work, Ports.freeTcp(),
+                    Ports.freeUdp(), redis.port(), env)) {
                 out.printf("   origin (in the harness) http 127.0.0.1:%d; proxy pid %d http 127.0.0.1:%d (%s)%n",
                         origin.port(), proxy.pid(), proxy.httpPort(), proxy.log());
                 if (prewarm > 0) {
@@ -114,14 +116,14 @@ final class HttpFlvScenario {
                 label, players, warmupSeconds, durationSeconds, ProcStats.loadAverage());
         List<Channel> open = load.start(port, streams, players);
         try {
-            Child.sleep(warmupSeconds * 1000L);
+            Pause.millis(warmupSeconds * 1000L);
             long slow0 = origin.slowClosed();
             // the relay alone: no probes in this window, so its CPU is the steady players' cost
             double cpu0 = pid > 0 ? ProcStats.cpuSeconds(pid) : Double.NaN;
             double sys0 = pid > 0 ? ProcStats.systemSeconds(pid) : Double.NaN;
             long t0 = System.nanoTime();
             FlvPlayers.Window w = load.open();
-            Child.sleep(durationSeconds * 1000L);
+            Pause.millis(durationSeconds * 1000L);
             load.closeWindow();
             long t1 = System.nanoTime();
             double cpu = pid > 0 ? ProcStats.cpuSeconds(pid) - cpu0 : Double.NaN;
@@ -138,7 +140,7 @@ final class HttpFlvScenario {
                 probes++;
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
-                    Child.sleep(wait / 1_000_000);
+                    Pause.millis(wait / 1_000_000);
                 }
             }
             load.closeWindow();
@@ -155,7 +157,7 @@ final class HttpFlvScenario {
             for (Channel ch : open) {
                 ch.close();
             }
-            Child.sleep(2000);
+            Pause.millis(2000);
         }
     }
 

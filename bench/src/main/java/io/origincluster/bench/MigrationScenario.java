@@ -2,6 +2,8 @@ package io.origincluster.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Ports;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -142,9 +144,9 @@ final class MigrationScenario {
         });
         List<RtmpLoad.Client> clients = new ArrayList<>();
         try {
-            NginxOrigin a = NginxOrigin.start(work, "nginx-rtmp-a", "nginx-a");
+            NginxRtmpOrigin a = NginxRtmpOrigin.builder("nginx-rtmp-a").workDir(work).forLoad().start();
             open.add(a);
-            NginxOrigin b = NginxOrigin.start(work, "nginx-rtmp-b", "nginx-b");
+            NginxRtmpOrigin b = NginxRtmpOrigin.builder("nginx-rtmp-b").workDir(work).forLoad().start();
             open.add(b);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PROXY_CLUSTER_ID", "bench-migration");
@@ -153,12 +155,12 @@ final class MigrationScenario {
             }
             env.putAll(proxyEnv);
             ProxyProcess proxy = ProxyProcess.start("proxy-migration", proxyJar, javaOpts, work, 0,
-                    Child.freeUdp(), redisPort, env);
+                    Ports.freeUdp(), redisPort, env);
             open.add(proxy);
             Api api = new Api(proxy.systemApiPort());
-            Map<String, NginxOrigin> byId = new LinkedHashMap<>();
+            Map<String, NginxRtmpOrigin> byId = new LinkedHashMap<>();
             Map<String, String> bodies = new ConcurrentHashMap<>();
-            for (NginxOrigin n : List.of(a, b)) {
+            for (NginxRtmpOrigin n : List.of(a, b)) {
                 String service = n == a ? "origin-a" : "origin-b";
                 String body = String.format("{\"device_id\":\"%s\",\"ip\":\"127.0.0.1\",\"server\":\"bench\","
                         + "\"service\":\"%s\",\"pid\":\"%d\",\"rtmp\":[\"127.0.0.1:%d\"]}", service, service,
@@ -206,7 +208,7 @@ final class MigrationScenario {
                     pubs.failures().size() + plays.failures().size(),
                     pubs.failures().isEmpty() && plays.failures().isEmpty() ? "" : " "
                             + concat(pubs.failures(), plays.failures()).stream().distinct().limit(3).toList());
-            Child.sleep(warmupSeconds * 1000L);
+            Pause.millis(warmupSeconds * 1000L);
             out.println("   after warm-up: " + originSummary(api.origins()));
 
             List<Window> windows = new ArrayList<>();
@@ -228,13 +230,13 @@ final class MigrationScenario {
             // ---- kill: the origin that took the streams dies; the drained one takes them back
             if (kill) {
                 api.delete("/api/v1/origins/" + victim + "/drain");
-                Child.sleep(2000);
+                Pause.millis(2000);
                 Map<String, JsonNode> now = api.origins();
                 String survivor = now.values().stream()
                         .max((x, y) -> Integer.compare(x.path("sessions").asInt(), y.path("sessions").asInt()))
                         .map(n -> n.path("id").asText()).orElseThrow();
                 Set<Integer> onSurvivor = streamsOn(api, survivor, prefix);
-                NginxOrigin dying = byId.get(survivor);
+                NginxRtmpOrigin dying = byId.get(survivor);
                 windows.add(window("kill", api, trackers, pubStats, playStats, onSurvivor, survivor, () -> {
                     bodies.remove(survivor); // a dead origin sends no heartbeat
                     long t = System.nanoTime();
@@ -279,7 +281,7 @@ final class MigrationScenario {
         playStats.openWindow(h);
         long end = start + windowSeconds * 1_000_000_000L;
         // let a second of normal traffic pass first, so the event is inside the window, not at its edge
-        Child.sleep(Math.min(1000, windowSeconds * 250L));
+        Pause.millis(Math.min(1000, windowSeconds * 250L));
         long fired = event.fire();
         long mark = fired < 0 ? System.nanoTime() : fired;
         long callMillis = fired < 0 ? -1 : (System.nanoTime() - fired) / 1_000_000;
@@ -298,9 +300,9 @@ final class MigrationScenario {
                 if (drain && undrained < 0 && o != null && !o.path("draining").asBoolean()) {
                     undrained = at; // someone cleared the flag (nobody should, in this window)
                 }
-                Child.sleep(emptied < 0 ? 50 : 200);
+                Pause.millis(emptied < 0 ? 50 : 200);
             } else {
-                Child.sleep(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
+                Pause.millis(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
             }
         }
         long stop = System.nanoTime();
@@ -508,7 +510,7 @@ final class MigrationScenario {
                     System.err.println("[" + java.time.Instant.now() + "] " + r.method() + " " + r.uri()
                             + " failed (attempt " + attempt + "): " + rootCause(e) + "; listening: "
                             + listening(r.uri().getPort()));
-                    Child.sleep(300);
+                    Pause.millis(300);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", e);

@@ -1,5 +1,7 @@
 package io.origincluster.bench;
 
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,13 +16,13 @@ import java.util.Map;
  */
 public final class ProxyProcess implements AutoCloseable {
 
-    private final Child child;
+    private final Proc child;
     private final int rtmpPort;
     private final int srtPort;
     private final int systemApiPort;
     private final int httpPort;
 
-    private ProxyProcess(Child child, int rtmpPort, int srtPort, int systemApiPort, int httpPort) {
+    private ProxyProcess(Proc child, int rtmpPort, int srtPort, int systemApiPort, int httpPort) {
         this.child = child;
         this.rtmpPort = rtmpPort;
         this.srtPort = srtPort;
@@ -42,15 +44,15 @@ public final class ProxyProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no proxy jar at " + jar + "; scripts/bench builds it");
         }
-        int rtmp = Child.freeTcp();
-        int srt = Child.freeUdp();
-        int systemApi = Child.freeTcp();
-        int http = Child.freeTcp();
+        int rtmp = Ports.freeTcp();
+        int srt = Ports.freeUdp();
+        int systemApi = Ports.freeTcp();
+        int http = Ports.freeTcp();
         Map<String, String> env = new HashMap<>();
         env.put("PROXY_RTMP_SERVER", "127.0.0.1:" + rtmp);
         env.put("PROXY_HTTP_SERVER", "127.0.0.1:" + http);
-        env.put("PROXY_HTTP_API", "127.0.0.1:" + Child.freeTcp());
-        env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + Child.freeUdp());
+        env.put("PROXY_HTTP_API", "127.0.0.1:" + Ports.freeTcp());
+        env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + Ports.freeUdp());
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
         env.put("PROXY_SYSTEM_API", "127.0.0.1:" + systemApi);
         env.put("PROXY_RTSP_SERVER", "off");
@@ -76,7 +78,7 @@ public final class ProxyProcess implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Child c = Child.start(name, cmd, env, dir, workDir.resolve("logs"));
+        Proc c = Proc.start(name, cmd, env, dir, workDir.resolve("logs"));
         c.awaitTcp(rtmp, 60);
         c.awaitTcp(systemApi, 30);
         c.awaitTcp(http, 30);

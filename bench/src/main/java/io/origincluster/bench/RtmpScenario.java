@@ -53,7 +53,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
                     prefix + (i % streams), stats, 0, 0), rampSeconds, Math.max(20, players / 20));
             all.addAll(plays.ready());
             failures.addAll(plays.failures());
-            Child.sleep(warmupSeconds * 1000L);
+            Pause.millis(warmupSeconds * 1000L);
 
             LatencyHistogram h = new LatencyHistogram();
             long closedBefore = stats.closed.sum();
@@ -65,7 +65,7 @@ record RtmpScenario(String name, int streams, int playersPerStream, double fps, 
             LoadStats.Snapshot s0 = stats.snapshot();
             long t0 = System.nanoTime();
             stats.openWindow(h);
-            Child.sleep(durationSeconds * 1000L);
+            Pause.millis(durationSeconds * 1000L);
             stats.closeWindow();
             long t1 = System.nanoTime();
             LoadStats.Snapshot s1 = stats.snapshot();

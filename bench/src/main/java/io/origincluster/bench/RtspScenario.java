@@ -1,5 +1,8 @@
 package io.origincluster.bench;
 
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -60,19 +63,19 @@ record RtspScenario(int players, int warmupSeconds, int durationSeconds) {
         if (!Files.isRegularFile(ORIGIN_SCRIPT)) {
             throw new IllegalStateException("no " + ORIGIN_SCRIPT + "; run the bench from the repository root");
         }
-        int originPort = Child.freeTcp();
-        Child origin = Child.start("rtsp-origin", List.of("/usr/bin/python3", ORIGIN_SCRIPT.toAbsolutePath().toString(),
+        int originPort = Ports.freeTcp();
+        Proc origin = Proc.start("rtsp-origin", List.of("/usr/bin/python3", ORIGIN_SCRIPT.toAbsolutePath().toString(),
                 Integer.toString(originPort), "--play", PATH), Map.of(), null, work.resolve("logs"));
         ProxyProcess proxy = null;
         try {
             origin.awaitTcp(originPort, 30);
-            int proxyRtsp = Child.freeTcp();
+            int proxyRtsp = Ports.freeTcp();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PROXY_CLUSTER_ID", "bench-rtsp");
             env.put("PROXY_RTSP_SERVER", "127.0.0.1:" + proxyRtsp);
             env.put("PROXY_DEFAULT_BACKEND_RTSP", Integer.toString(originPort));
             env.putAll(proxyEnv);
-            proxy = ProxyProcess.start("proxy-rtsp", proxyJar, javaOpts, work, Child.freeTcp(), Child.freeUdp(),
+            proxy = ProxyProcess.start("proxy-rtsp", proxyJar, javaOpts, work, Ports.freeTcp(), Ports.freeUdp(),
                     redis.port(), env);
             ProxyProcess p = proxy;
             out.printf("   origin gst-rtsp-server pid %d rtsp://127.0.0.1:%d%s (%s); proxy pid %d rtsp 127.0.0.1:%d (%s)%n",
@@ -102,13 +105,13 @@ record RtspScenario(int players, int warmupSeconds, int durationSeconds) {
             pl.start();
         }
         try {
-            Child.sleep(warmupSeconds * 1000L);
+            Pause.millis(warmupSeconds * 1000L);
             long[] packets0 = list.stream().mapToLong(Player::packets).toArray();
             long[] bytes0 = list.stream().mapToLong(Player::bytes).toArray();
             long[] gaps0 = list.stream().mapToLong(Player::gaps).toArray();
             double cpu0 = proxyCpu.getAsDouble();
             long t0 = System.nanoTime();
-            Child.sleep(durationSeconds * 1000L);
+            Pause.millis(durationSeconds * 1000L);
             long t1 = System.nanoTime();
             double cpu = proxyCpu.getAsDouble() - cpu0;
             long packets = 0;
@@ -128,7 +131,7 @@ record RtspScenario(int players, int warmupSeconds, int durationSeconds) {
         } finally {
             list.forEach(Player::stop);
             reference.stop();
-            Child.sleep(1000);
+            Pause.millis(1000);
         }
     }
 

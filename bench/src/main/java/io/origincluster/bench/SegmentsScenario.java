@@ -1,5 +1,8 @@
 package io.origincluster.bench;
 
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.RedisServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -131,7 +134,8 @@ final class SegmentsScenario {
             } else {
                 Hls.write(root, APP, STREAM, sizes);
             }
-            NginxOrigin nginx = NginxOrigin.start(work, "nginx-segments", "nginx-segments", root);
+            NginxRtmpOrigin nginx = NginxRtmpOrigin.builder("nginx-segments").workDir(work).forLoad().httpRoot(root)
+                    .start();
             open.add(nginx);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PROXY_CLUSTER_ID", "bench-segments");
@@ -144,10 +148,10 @@ final class SegmentsScenario {
                 poolEnv.put("PROXY_HTTP_ORIGIN_POOL", Integer.toString(pool));
             }
             ProxyProcess noPool = ProxyProcess.start("proxy-segments-nopool", proxyJar, javaOpts, work,
-                    nginx.rtmpPort(), Child.freeUdp(), redisPort, noPoolEnv);
+                    nginx.rtmpPort(), Ports.freeUdp(), redisPort, noPoolEnv);
             open.add(noPool);
             ProxyProcess pooled = ProxyProcess.start("proxy-segments-pool", proxyJar, javaOpts, work,
-                    nginx.rtmpPort(), Child.freeUdp(), redisPort, poolEnv);
+                    nginx.rtmpPort(), Ports.freeUdp(), redisPort, poolEnv);
             open.add(pooled);
             out.printf("   origin nginx pid %d http 127.0.0.1:%d (%s, stub_status), rtmp %d; proxy without pool pid "
                             + "%d http 127.0.0.1:%d (%s); proxy with pool pid %d http 127.0.0.1:%d (%s)%n", nginx.pid(),
@@ -232,13 +236,13 @@ final class SegmentsScenario {
         }
     }
 
-    private Phase phase(PrintStream out, SegmentLoad load, String label, int port, long proxyPid, NginxOrigin nginx,
+    private Phase phase(PrintStream out, SegmentLoad load, String label, int port, long proxyPid, NginxRtmpOrigin nginx,
                         RedisServer redis, double offered) {
         out.printf("   [%s] %s%s: warm-up %d s, window %d s, load average %s%n", java.time.Instant.now(), label,
                 offered > 0 ? " at " + fmt(offered) + " requests/s" : " unpaced", warmupSeconds, durationSeconds,
                 ProcStats.loadAverage());
         try (SegmentLoad.Run run = load.start(port, manifest, clients, offered)) {
-            Child.sleep(warmupSeconds * 1000L);
+            Pause.millis(warmupSeconds * 1000L);
             long self = ProcessHandle.current().pid();
             double proxy0 = proxyPid > 0 ? ProcStats.cpuSeconds(proxyPid) : Double.NaN;
             double proxySys0 = proxyPid > 0 ? ProcStats.systemSeconds(proxyPid) : Double.NaN;
@@ -248,7 +252,7 @@ final class SegmentsScenario {
             Map<String, Long> redis0 = redis.commandCalls();
             long t0 = System.nanoTime();
             SegmentLoad.Window w = run.stats.open();
-            Child.sleep(durationSeconds * 1000L);
+            Pause.millis(durationSeconds * 1000L);
             run.stats.close();
             long t1 = System.nanoTime();
             NginxStatus status = NginxStatus.read(nginx.httpPort()).minus(status0);

@@ -50,12 +50,12 @@ record SrtScenario(double mbps, int warmupSeconds, int durationSeconds) {
                     .redirectOutput(work.resolve("logs/srt-caller-" + label + ".log").toFile())
                     .redirectErrorStream(true).start();
             feeder = feed(caller.getOutputStream(), fed);
-            Child.sleep(1000L + warmupSeconds * 1000L);
+            Pause.millis(1000L + warmupSeconds * 1000L);
             long o0 = atOrigin.get();
             long f0 = fed.get();
             double cpu0 = env.proxyCpu();
             long t0 = System.nanoTime();
-            Child.sleep(durationSeconds * 1000L);
+            Pause.millis(durationSeconds * 1000L);
             long t1 = System.nanoTime();
             return new Result(label, (t1 - t0) / 1e9, fed.get() - f0, atOrigin.get() - o0, env.proxyCpu() - cpu0,
                     env.proxyRss());
@@ -133,7 +133,7 @@ record SrtScenario(double mbps, int warmupSeconds, int durationSeconds) {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read /proc/net/udp", e);
             }
-            Child.sleep(50);
+            Pause.millis(50);
         }
         throw new IllegalStateException("srt-live-transmit did not bind udp " + port);
     }

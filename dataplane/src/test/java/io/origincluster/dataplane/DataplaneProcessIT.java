@@ -2,7 +2,7 @@ package io.origincluster.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.origincluster.dataplane.testpeers.Ports;
+import io.origincluster.testkit.Ports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -64,6 +64,8 @@ class DockerfileTest {
         List<String> modules = Arrays.stream(Files.readString(ROOT.resolve("pom.xml")).split("<module>")).skip(1)
                 .map(s -> s.substring(0, s.indexOf('<'))).toList();
         modules.forEach(m -> assertThat(df).contains("COPY " + m + "/pom.xml " + m + "/"));
+        // -DskipTests still compiles every module's tests, and they start their peers through the testkit
+        assertThat(df).contains("COPY testkit/src testkit/src");
     }
 
     private static Set<String> exposed(String df) {

@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
+import io.origincluster.testkit.NginxRtmpOrigin;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Ports;
 import io.origincluster.operator.HealthServer;
 import io.origincluster.operator.OperatorSettings;
 import io.origincluster.operator.OriginClusterOperator;
@@ -22,7 +20,9 @@ import io.origincluster.operator.resources.Names;
 import io.origincluster.state.PlacementPolicy;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.RedisServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ public final class MockCluster implements ClusterUnderTest {
     }
 
     private final String namespace;
-    private final RedisTestServer redis;
+    private final RedisServer redis;
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final OriginClusterOperator operator;
@@ -74,7 +74,7 @@ public final class MockCluster implements ClusterUnderTest {
     public MockCluster(String namespace, boolean gracefulPods) throws IOException {
         this.gracefulPods = gracefulPods;
         this.namespace = namespace;
-        this.redis = RedisTestServer.start();
+        this.redis = RedisServer.start();
         this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init();

@@ -1,7 +1,7 @@
 package io.origincluster.e2e;
 
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.Proc;
+import io.origincluster.testkit.Proc;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 

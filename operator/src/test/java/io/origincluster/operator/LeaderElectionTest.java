@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.origincluster.operator.crd.OriginCluster;
 import io.origincluster.state.RedisStateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.time.Duration;
@@ -57,7 +57,7 @@ class LeaderElectionTest {
         try (InputStream in = new FileInputStream("../crds/originclusters.origincluster.io-v1.yml")) {
             client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
         }
-        try (RedisTestServer redis = RedisTestServer.start();
+        try (RedisServer redis = RedisServer.start();
              OriginClusterOperator a = replica("replica-a");
              OriginClusterOperator b = replica("replica-b")) {
             a.start();

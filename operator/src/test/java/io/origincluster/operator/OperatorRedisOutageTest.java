@@ -16,7 +16,7 @@ import io.origincluster.state.Backend;
 import io.origincluster.state.LeastPinnedPolicy;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -92,7 +92,7 @@ class OperatorRedisOutageTest {
         MockApi.applyCrd(client);
         MockApi.allowLeaseAccess(server);
         AtomicInteger syncs = new AtomicInteger();
-        RedisTestServer redis = RedisTestServer.start();
+        RedisServer redis = RedisServer.start();
         int port = redis.port();
         OperatorSettings settings = OperatorSettings.from(Map.of("OPERATOR_LEASE_NAMESPACE", NS,
                 "OPERATOR_HEALTH_PORT", "0", "OPERATOR_RESYNC_SECONDS", "15"));
@@ -120,7 +120,7 @@ class OperatorRedisOutageTest {
                 // backoff 0.5, 1, 2, 4, then 5 s apart, plus the pod events: a handful, not one per event loop turn
                 assertThat(attempts).as("sync attempts in 13 to 33 s of outage").isBetween(3, 16);
 
-                redis = RedisTestServer.start(port); // back, and empty
+                redis = RedisServer.start(port); // back, and empty
                 long back = System.nanoTime();
                 await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                         .until(() -> liveIds(reader).containsAll(List.of(a, b, late)));

@@ -26,7 +26,7 @@ import io.origincluster.state.LeastPinnedPolicy;
 import io.origincluster.state.Protocol;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +53,7 @@ class OriginClusterOperatorTest {
 
     static KubernetesClient client;
     static KubernetesMockServer server;
-    private static RedisTestServer redis;
+    private static RedisServer redis;
     private static OriginClusterOperator operator;
     private StateStore reader;
 
@@ -61,7 +61,7 @@ class OriginClusterOperatorTest {
     static void startOperator() throws IOException {
         MockApi.applyCrd(client);
         MockApi.allowLeaseAccess(server);
-        redis = RedisTestServer.start();
+        redis = RedisServer.start();
         OperatorSettings settings = OperatorSettings.from(Map.of(
                 "OPERATOR_LEASE_NAMESPACE", NS, "OPERATOR_HEALTH_PORT", "0", "OPERATOR_RESYNC_SECONDS", "1"));
         operator = new OriginClusterOperator(client, settings, RedisStateStore::connect);

@@ -19,7 +19,7 @@ import io.origincluster.state.BackendEvent;
 import io.origincluster.state.LeastPinnedPolicy;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,7 @@ class OriginDrainOperatorTest {
 
     KubernetesClient client;
     KubernetesMockServer server;
-    private RedisTestServer redis;
+    private RedisServer redis;
     private OriginClusterOperator operator;
     private StateStore reader;
 
@@ -57,7 +57,7 @@ class OriginDrainOperatorTest {
     void startOperator() throws Exception {
         MockApi.applyCrd(client);
         MockApi.allowLeaseAccess(server);
-        redis = RedisTestServer.start();
+        redis = RedisServer.start();
         operator = new OriginClusterOperator(client, OperatorSettings.from(Map.of("OPERATOR_LEASE_NAMESPACE", NS,
                 "OPERATOR_HEALTH_PORT", "0", "OPERATOR_RESYNC_SECONDS", "40")), RedisStateStore::connect);
         operator.start();

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.origincluster.state.testing.RedisSentinelTestServer;
-import io.origincluster.state.testing.RedisTestServer;
 import io.origincluster.state.testing.RedisTlsTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +45,7 @@ class RedisConnectionModesTest {
 
     @Test
     void sentinelUriFindsTheMasterAndWorks() {
-        try (RedisTestServer master = RedisTestServer.start();
+        try (RedisServer master = RedisServer.start();
              RedisSentinelTestServer sentinel = RedisSentinelTestServer.start(master);
              StateStore store = RedisStateStore.connect(sentinel.uri(), "sentinel", new LeastPinnedPolicy())) {
             exercise(store);
@@ -73,9 +73,9 @@ class RedisConnectionModesTest {
 
     @Test
     void survivesARedisRestart() {
-        RedisTestServer first = RedisTestServer.start();
+        RedisServer first = RedisServer.start();
         int port = first.port();
-        RedisTestServer second = null;
+        RedisServer second = null;
         try (RedisStateStore store = RedisStateStore.connect(first.uri(), "restart", new LeastPinnedPolicy(),
                 Duration.ofMillis(500))) {
             List<BackendEvent> events = new CopyOnWriteArrayList<>();
@@ -84,7 +84,7 @@ class RedisConnectionModesTest {
             assertThat(store.pin("k", Set.of(), TTL).toCompletableFuture().join().id()).isEqualTo("a");
 
             first.close();
-            second = RedisTestServer.start(port);
+            second = RedisServer.start(port);
             // The new server is empty: its scripts are unknown and the pub/sub subscription must be renewed.
             await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                     .until(() -> store.register(origin("b"), TTL).toCompletableFuture().get(1, TimeUnit.SECONDS)
@@ -105,7 +105,7 @@ class RedisConnectionModesTest {
 
     @Test
     void closeReleasesEveryConnectionAndThread() throws IOException {
-        try (RedisTestServer server = RedisTestServer.start()) {
+        try (RedisServer server = RedisServer.start()) {
             StateStore store = RedisStateStore.connect(server.uri(), "closing", new LeastPinnedPolicy());
             store.register(origin("a"), TTL).toCompletableFuture().join();
             assertThat(clientsOf(server)).isEqualTo(2);
@@ -120,7 +120,7 @@ class RedisConnectionModesTest {
     }
 
     /** Connected clients other than the one asking, over a plain socket so no Lettuce threads of its own appear. */
-    private static long clientsOf(RedisTestServer server) throws IOException {
+    private static long clientsOf(RedisServer server) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(2000);
             socket.getOutputStream().write("CLIENT LIST\r\n".getBytes(StandardCharsets.US_ASCII));

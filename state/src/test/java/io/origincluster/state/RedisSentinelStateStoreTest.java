@@ -1,7 +1,7 @@
 package io.origincluster.state;
 
 import io.origincluster.state.testing.RedisSentinelTestServer;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -12,12 +12,12 @@ class RedisSentinelStateStoreTest extends StateStoreContract {
 
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
-    private static RedisTestServer master;
+    private static RedisServer master;
     private static RedisSentinelTestServer sentinel;
 
     @BeforeAll
     static void startSentinel() {
-        master = RedisTestServer.start();
+        master = RedisServer.start();
         sentinel = RedisSentinelTestServer.start(master);
     }
 

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class RedisStateStoreTest extends StateStoreContract {
     private static final Duration RESYNC = Duration.ofMillis(500);
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
-    private static RedisTestServer redisServer;
+    private static RedisServer redisServer;
     private static RedisClient rawClient;
     private static StatefulRedisConnection<String, String> rawConnection;
     private static RedisCommands<String, String> raw;
@@ -43,7 +43,7 @@ class RedisStateStoreTest extends StateStoreContract {
 
     @BeforeAll
     static void startRedis() {
-        redisServer = RedisTestServer.start();
+        redisServer = RedisServer.start();
         rawClient = RedisClient.create(redisServer.uri());
         rawConnection = rawClient.connect();
         raw = rawConnection.sync();

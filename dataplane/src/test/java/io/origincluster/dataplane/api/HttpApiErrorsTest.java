@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.config.ProxyConfig;
-import io.origincluster.dataplane.testpeers.Ports;
 import io.origincluster.dataplane.testpeers.RtcPeer;
 import io.origincluster.dataplane.testpeers.WhipTestOrigin;
 import io.origincluster.dataplane.webrtc.WebRtcRelayServer;
@@ -14,6 +13,7 @@ import io.origincluster.state.Endpoint;
 import io.origincluster.state.LeastPinnedPolicy;
 import io.origincluster.state.MemoryStateStore;
 import io.origincluster.state.Protocol;
+import io.origincluster.testkit.Ports;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -9,10 +9,10 @@ import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.DecodingPlayer;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.state.Backend;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +43,7 @@ class RedisOutageChaosTest {
     void redisKilledUnderLoadCutsNothingAndConverges() throws Exception {
         List<AutoCloseable> peers = new ArrayList<>();
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
-        RedisTestServer redis = RedisTestServer.start();
+        RedisServer redis = RedisServer.start();
         int redisPort = redis.port();
         try {
             NginxRtmpOrigin o0 = NginxRtmpOrigin.start();
@@ -106,7 +106,7 @@ class RedisOutageChaosTest {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
             }
             // Redis returns, empty, where the proxies expect it
-            redis = RedisTestServer.start(redisPort);
+            redis = RedisServer.start(redisPort);
             long backAt = System.nanoTime();
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() ->
                     a.routing().storeAvailable() && b.routing().storeAvailable()

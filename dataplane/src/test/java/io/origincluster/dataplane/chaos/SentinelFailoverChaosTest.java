@@ -7,11 +7,11 @@ import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.DecodingPlayer;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.state.Backend;
 import io.origincluster.state.testing.RedisSentinelTestServer;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,8 +42,8 @@ class SentinelFailoverChaosTest {
         List<AutoCloseable> peers = new ArrayList<>();
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
         try {
-            RedisTestServer master = track(peers, RedisTestServer.start());
-            RedisTestServer replica = track(peers, RedisTestServer.startReplicaOf(master));
+            RedisServer master = track(peers, RedisServer.start());
+            RedisServer replica = track(peers, RedisServer.startReplicaOf(master));
             RedisSentinelTestServer sentinel = track(peers, RedisSentinelTestServer.start(master));
             sentinel.awaitReplicas(1);
             NginxRtmpOrigin o0 = track(peers, NginxRtmpOrigin.start());

@@ -36,7 +36,7 @@ class OriginApiClientTest {
                     .isEqualTo("/api/v1/summaries: no answer within 500ms");
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2_000);
         }
-        int closed = io.origincluster.dataplane.testpeers.Ports.freeTcp();
+        int closed = io.origincluster.testkit.Ports.freeTcp();
         assertThat(failure("http://127.0.0.1:" + closed + "/api/v1/summaries"))
                 .isEqualTo("/api/v1/summaries: connection refused");
         client.close();

@@ -6,9 +6,9 @@ import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.config.ProxyConfig;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,7 +133,7 @@ class HlsAcrossReplicasTest {
      */
     @Test
     void replicasOnOneRedisWithNoTokenKeyShareOneThroughRedis() throws Exception {
-        try (RedisTestServer redis = RedisTestServer.start()) {
+        try (RedisServer redis = RedisServer.start()) {
             Map<String, String> shared = Map.of("PROXY_LOAD_BALANCER_TYPE", "redis", "PROXY_REDIS_URL", redis.uri(),
                     "PROXY_CLUSTER_ID", "hls-zero-config", "PROXY_HLS_TOKEN_KEY", "");
             try (Dataplane a = new Dataplane(ProxyConfig.from(ProxyFixture.env(shared))).start();

@@ -2,9 +2,9 @@ package io.origincluster.dataplane.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.dataplane.testpeers.TestMedia;
-import io.origincluster.dataplane.testpeers.Tools;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -2,12 +2,12 @@ package io.origincluster.dataplane.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.origincluster.dataplane.testpeers.LeakWatch;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.MoveStats;
-import io.origincluster.dataplane.testpeers.Proc;
+import io.origincluster.dataplane.testpeers.LeakWatch;
 import io.origincluster.dataplane.testpeers.TestMedia;
-import io.origincluster.dataplane.testpeers.Tools;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

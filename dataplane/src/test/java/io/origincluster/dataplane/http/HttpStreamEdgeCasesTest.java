@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.http.hls.HlsToken;
 import io.origincluster.dataplane.routing.StreamKey;
-import io.origincluster.dataplane.testpeers.Ports;
+import io.origincluster.testkit.Ports;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

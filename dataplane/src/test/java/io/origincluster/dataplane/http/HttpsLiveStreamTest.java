@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.dataplane.testpeers.TestMedia;
-import io.origincluster.dataplane.testpeers.Tools;
 import io.origincluster.dataplane.tls.TestCertificates;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.origincluster.dataplane.http;
 
-import io.origincluster.dataplane.testpeers.Proc;
-import io.origincluster.dataplane.testpeers.Tools;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -9,11 +9,11 @@ import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.DecodingPlayer;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.state.PlacementPolicy;
 import io.origincluster.state.RedisStateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ class RtmpHitlessMultiProxyTest {
 
     private final List<NginxRtmpOrigin> origins = new ArrayList<>();
     private final List<DecodingPlayer> players = new ArrayList<>();
-    private RedisTestServer redis;
+    private RedisServer redis;
     private Dataplane a;
     private Dataplane b;
     private Proc publisher;
@@ -44,7 +44,7 @@ class RtmpHitlessMultiProxyTest {
         for (int i = 0; i < 3; i++) {
             origins.add(NginxRtmpOrigin.start());
         }
-        redis = RedisTestServer.start();
+        redis = RedisServer.start();
         Map<String, String> env = Map.of("PROXY_PLAYER_HOLD", "10s", "PROXY_DRAIN_TIMEOUT", "10s");
         a = RtmpProxyHarness.start(env, RedisStateStore.connect(redis.uri(), "hitless", PlacementPolicy.named("random")));
         b = RtmpProxyHarness.start(env, RedisStateStore.connect(redis.uri(), "hitless", PlacementPolicy.named("random")));

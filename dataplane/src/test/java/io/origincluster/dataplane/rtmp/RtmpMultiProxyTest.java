@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.state.PlacementPolicy;
 import io.origincluster.state.RedisStateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ class RtmpMultiProxyTest {
     @Test
     void streamPublishedThroughOneProxyPlaysThroughAnother() throws Exception {
         List<NginxRtmpOrigin> origins = List.of(NginxRtmpOrigin.start(), NginxRtmpOrigin.start());
-        try (RedisTestServer redis = RedisTestServer.start();
+        try (RedisServer redis = RedisServer.start();
              Dataplane a = RtmpProxyHarness.start(Map.of(),
                      RedisStateStore.connect(redis.uri(), "rtmp-test", PlacementPolicy.named("least-pinned")));
              Dataplane b = RtmpProxyHarness.start(Map.of(),

@@ -2,12 +2,12 @@ package io.origincluster.dataplane.rtmp;
 
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.config.ProxyConfig;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
 import io.origincluster.state.Backend;
 import io.origincluster.state.BackendSource;
 import io.origincluster.state.Endpoint;
 import io.origincluster.state.Protocol;
 import io.origincluster.state.StateStore;
+import io.origincluster.testkit.NginxRtmpOrigin;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

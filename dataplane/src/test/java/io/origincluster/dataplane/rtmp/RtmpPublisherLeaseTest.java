@@ -9,12 +9,12 @@ import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.auth.PublisherLeases;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.dataplane.testpeers.TestMedia;
 import io.origincluster.state.PlacementPolicy;
 import io.origincluster.state.RedisStateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.NginxRtmpOrigin;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ class RtmpPublisherLeaseTest {
     @Test
     void aSecondPublisherOnAnyProxyIsRefusedUntilTheFirstLeavesEvenAcrossADrain() throws Exception {
         List<NginxRtmpOrigin> origins = List.of(NginxRtmpOrigin.start(), NginxRtmpOrigin.start());
-        try (RedisTestServer redis = RedisTestServer.start();
+        try (RedisServer redis = RedisServer.start();
              Dataplane a = RtmpProxyHarness.start(Map.of("PROXY_PUBLISHER_LEASE_TTL", "3s"),
                      RedisStateStore.connect(redis.uri(), "lease-test", PlacementPolicy.named("least-pinned")));
              Dataplane b = RtmpProxyHarness.start(Map.of("PROXY_PUBLISHER_LEASE_TTL", "3s"),

@@ -9,7 +9,7 @@ import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.rtmp.codec.ControlMessages;
 import io.origincluster.dataplane.rtmp.codec.RtmpCommand;
 import io.origincluster.dataplane.rtmp.codec.RtmpMessage;
-import io.origincluster.dataplane.testpeers.NginxRtmpOrigin;
+import io.origincluster.testkit.NginxRtmpOrigin;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

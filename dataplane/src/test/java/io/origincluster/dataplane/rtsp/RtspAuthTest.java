@@ -7,7 +7,7 @@ import io.origincluster.dataplane.auth.Action;
 import io.origincluster.dataplane.auth.StreamTokens;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
 import io.origincluster.dataplane.testpeers.GstRtspOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
+import io.origincluster.testkit.Proc;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

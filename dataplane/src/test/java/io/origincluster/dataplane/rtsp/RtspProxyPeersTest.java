@@ -6,7 +6,7 @@ import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.routing.StreamKey;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
 import io.origincluster.dataplane.testpeers.GstRtspOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
+import io.origincluster.testkit.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.testpeers.Ffmpeg;
 import io.origincluster.dataplane.testpeers.GstRtspOrigin;
-import io.origincluster.dataplane.testpeers.Proc;
+import io.origincluster.testkit.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.origincluster.dataplane.auth.Action;
 import io.origincluster.dataplane.auth.StreamTokens;
-import io.origincluster.dataplane.testpeers.Ports;
-import io.origincluster.dataplane.testpeers.Proc;
 import io.origincluster.dataplane.testpeers.SrtPeers;
-import io.origincluster.dataplane.testpeers.Tools;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,7 +13,7 @@ import io.origincluster.state.PlacementPolicy;
 import io.origincluster.state.Protocol;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -334,7 +334,7 @@ class SystemApiTest {
     @Test
     void readinessReportsAnUnreachableStoreAsDegradedButStaysReadyAndRegistrationsAreHeld() throws Exception {
         // a Redis store whose server is gone: healthz and readyz stay 200 (no restart storm), the body says why
-        RedisTestServer redis = RedisTestServer.start();
+        RedisServer redis = RedisServer.start();
         int port = redis.port();
         try {
             start("PROXY_LOAD_BALANCER_TYPE", "redis", "PROXY_REDIS_URL", redis.uri());
@@ -356,7 +356,7 @@ class SystemApiTest {
         assertThat(held.statusCode()).as(held.body()).isEqualTo(200);
         assertThat(ApiClient.json(held).get("held").asBoolean()).isTrue();
         assertThat(ApiClient.json(api.get("/readyz")).get("heldRegistrations").asInt()).isEqualTo(1);
-        try (RedisTestServer back = RedisTestServer.start(port)) {
+        try (RedisServer back = RedisServer.start(port)) {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> "ok".equals(ApiClient.json(api.get("/readyz")).path("store").asText()));
@@ -445,7 +445,7 @@ class SystemApiTest {
 
     @Test
     void registrationWithRedisIsVisibleToAnotherStoreOnTheSameRedis() throws Exception {
-        try (RedisTestServer redis = RedisTestServer.start()) {
+        try (RedisServer redis = RedisServer.start()) {
             start("PROXY_LOAD_BALANCER_TYPE", "redis", "PROXY_REDIS_URL", redis.uri(),
                     "PROXY_CLUSTER_ID", "sysapi-test");
             for (String body : List.of(SRS_IP_PORT, SRS_BARE_PORT)) {

@@ -1,5 +1,7 @@
 package io.origincluster.dataplane.testpeers;
 
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.origincluster.dataplane.testpeers;
 
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,8 @@ import io.origincluster.state.Backend;
 import io.origincluster.state.BackendSource;
 import io.origincluster.state.Endpoint;
 import io.origincluster.state.Protocol;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

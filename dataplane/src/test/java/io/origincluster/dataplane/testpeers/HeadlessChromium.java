@@ -1,5 +1,6 @@
 package io.origincluster.dataplane.testpeers;
 
+import io.origincluster.testkit.Tools;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.origincluster.dataplane.testpeers;
 
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

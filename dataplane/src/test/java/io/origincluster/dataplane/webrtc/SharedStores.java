@@ -3,7 +3,7 @@ package io.origincluster.dataplane.webrtc;
 import io.origincluster.state.LeastPinnedPolicy;
 import io.origincluster.state.RedisStateStore;
 import io.origincluster.state.StateStore;
-import io.origincluster.state.testing.RedisTestServer;
+import io.origincluster.testkit.RedisServer;
 
 /**
  * The state two replicas share in the WebRTC tests: one real redis-server and one RedisStateStore client per
@@ -11,13 +11,13 @@ import io.origincluster.state.testing.RedisTestServer;
  */
 final class SharedStores {
 
-    private static RedisTestServer redis;
+    private static RedisServer redis;
 
     private SharedStores() {
     }
 
     static StateStore create() {
-        redis = RedisTestServer.start();
+        redis = RedisServer.start();
         return connect();
     }
 

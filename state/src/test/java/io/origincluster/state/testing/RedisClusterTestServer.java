@@ -3,7 +3,10 @@ package io.origincluster.state.testing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.File;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Proc;
+import io.origincluster.testkit.RedisServer;
+import io.origincluster.testkit.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +29,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Map<Integer, RedisProcess> nodes = new LinkedHashMap<>();
+    private final Map<Integer, RedisServer> nodes = new LinkedHashMap<>();
     private final Path dir;
     private final int replicas;
     /** For the test's own admin commands (CLUSTER INFO, INFO replication), one short connection each. */
@@ -57,7 +60,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
         RedisClusterTestServer cluster = new RedisClusterTestServer(dir, replicas, password);
         try {
             for (int i = 0; i < masters * (1 + replicas); i++) {
-                int port = RedisProcess.freePort();
+                int port = Ports.freeTcp();
                 List<String> args = new ArrayList<>(List.of(
                         "--bind", "127.0.0.1", "--port", Integer.toString(port), "--protected-mode", "no",
                         "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
@@ -66,7 +69,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
                 if (password != null) {
                     args.addAll(List.of("--requirepass", password, "--masterauth", password));
                 }
-                cluster.nodes.put(port, RedisProcess.start("redis-cluster", port, args));
+                cluster.nodes.put(port, RedisServer.startWith("redis-cluster", port, args));
             }
             List<String> cmd = new ArrayList<>(List.of(cli, "--cluster", "create"));
             cluster.nodes.keySet().forEach(p -> cmd.add("127.0.0.1:" + p));
@@ -74,7 +77,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
             if (password != null) {
                 cmd.addAll(List.of("-a", password, "--no-auth-warning"));
             }
-            run(cmd, logFile());
+            run(cmd);
             cluster.awaitReady(masters);
             return cluster;
         } catch (RuntimeException e) {
@@ -83,41 +86,21 @@ public final class RedisClusterTestServer implements AutoCloseable {
         }
     }
 
-    private static Path logFile() {
-        try {
-            Path logs = Files.createDirectories(Path.of("target", "peer-logs"));
-            return logs.resolve("redis-cluster-create-" + System.nanoTime() + ".log");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static String redisCli() {
-        for (String d : List.of("/usr/bin", "/usr/local/bin")) {
-            File f = new File(d, "redis-cli");
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        throw new IllegalStateException("redis-cli is not installed (Debian redis-tools; scripts/install-test-deps.sh"
-                + " installs it): the Redis Cluster tests need it to join the nodes");
+        // the Redis Cluster tests need it to join the nodes
+        Tools.require("redis-cli");
+        return Tools.which("redis-cli");
     }
 
-    private static void run(List<String> cmd, Path log) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("redis-cli --cluster create did not finish in 60 s");
+    private static void run(List<String> cmd) {
+        try (Proc p = Proc.start("redis-cluster-create", cmd)) {
+            int rc = p.waitFor(60);
+            if (rc == -1) {
+                throw new IllegalStateException("redis-cli --cluster create did not finish in 60 s: " + p.output());
             }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(log));
+            if (rc != 0) {
+                throw new IllegalStateException("redis-cli --cluster create failed: " + p.output());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
@@ -162,7 +145,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
     public Map<Integer, Long> subscribersPerNode() {
         Map<Integer, Long> out = new LinkedHashMap<>();
         nodes.forEach((port, p) -> {
-            if (p.alive()) {
+            if (p.isAlive()) {
                 out.put(port, subscribers(port));
             }
         });
@@ -172,7 +155,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
     /** The port of the master that serves {@code key}'s slot now, as the nodes' own view says. */
     public int masterOf(String key) {
         for (int port : nodes.keySet()) {
-            if (!nodes.get(port).alive()) {
+            if (!nodes.get(port).isAlive()) {
                 continue;
             }
             return command(port, c -> {
@@ -224,7 +207,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
 
     /** SIGKILLs one node. */
     public void kill(int port) {
-        nodes.get(port).close();
+        nodes.get(port).kill();
     }
 
     private static long field(String info, String name) {
@@ -254,7 +237,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
     @Override
     public void close() {
         admin.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        nodes.values().forEach(RedisProcess::close);
+        nodes.values().forEach(RedisServer::close);
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 Files.deleteIfExists(p);

@@ -3,6 +3,8 @@ package io.origincluster.state.testing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A real Redis Sentinel ({@code redis-server --sentinel}) on loopback watching a {@link RedisTestServer} as master
+ * A real Redis Sentinel ({@code redis-server --sentinel}) on loopback watching a {@link RedisServer} as master
  * {@value #MASTER}, quorum 1. A master silent for 1 s is down, so a failover to a replica takes a few seconds.
  * Sentinel rewrites its config file, so it gets a private temporary one.
  */
@@ -21,16 +23,16 @@ public final class RedisSentinelTestServer implements AutoCloseable {
 
     public static final String MASTER = "mymaster";
 
-    private final RedisProcess process;
+    private final RedisServer server;
     private final Path dir;
 
-    private RedisSentinelTestServer(RedisProcess process, Path dir) {
-        this.process = process;
+    private RedisSentinelTestServer(RedisServer server, Path dir) {
+        this.server = server;
         this.dir = dir;
     }
 
-    public static RedisSentinelTestServer start(RedisTestServer master) {
-        int port = RedisProcess.freePort();
+    public static RedisSentinelTestServer start(RedisServer master) {
+        int port = Ports.freeTcp();
         try {
             Path dir = Files.createTempDirectory("sentinel");
             Path conf = dir.resolve("sentinel.conf");
@@ -39,7 +41,7 @@ public final class RedisSentinelTestServer implements AutoCloseable {
                     + "sentinel down-after-milliseconds " + MASTER + " 1000\n"
                     + "sentinel failover-timeout " + MASTER + " 5000\n");
             return new RedisSentinelTestServer(
-                    RedisProcess.start("sentinel", port, List.of(conf.toString(), "--sentinel")), dir);
+                    RedisServer.startWith("sentinel", port, List.of(conf.toString(), "--sentinel")), dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,7 +74,7 @@ public final class RedisSentinelTestServer implements AutoCloseable {
     private <T> T sentinel(Function<StatefulRedisSentinelConnection<String, String>, T> f) {
         RedisClient client = RedisClient.create();
         try (StatefulRedisSentinelConnection<String, String> c = client.connectSentinel(
-                RedisURI.Builder.redis("127.0.0.1", process.port()).withTimeout(Duration.ofSeconds(2)).build())) {
+                RedisURI.Builder.redis("127.0.0.1", server.port()).withTimeout(Duration.ofSeconds(2)).build())) {
             return f.apply(c);
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
@@ -81,12 +83,12 @@ public final class RedisSentinelTestServer implements AutoCloseable {
 
     /** {@code redis-sentinel://127.0.0.1:PORT/0#mymaster}. */
     public String uri() {
-        return "redis-sentinel://127.0.0.1:" + process.port() + "/0#" + MASTER;
+        return "redis-sentinel://127.0.0.1:" + server.port() + "/0#" + MASTER;
     }
 
     @Override
     public void close() {
-        process.close();
+        server.close();
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 Files.deleteIfExists(p);

@@ -1,5 +1,7 @@
 package io.origincluster.state.testing;
 
+import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.RedisServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,22 +21,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisTlsTestServer implements AutoCloseable {
 
-    private final RedisProcess process;
+    private final RedisServer server;
     private final Path dir;
 
-    private RedisTlsTestServer(RedisProcess process, Path dir) {
-        this.process = process;
+    private RedisTlsTestServer(RedisServer server, Path dir) {
+        this.server = server;
         this.dir = dir;
     }
 
     public static RedisTlsTestServer start() {
-        int port = RedisProcess.freePort();
+        int port = Ports.freeTcp();
         try {
             Path dir = Files.createTempDirectory("redis-tls");
             Path cert = dir.resolve("cert.pem");
             Path key = dir.resolve("key.pem");
             selfSigned(dir, cert, key);
-            return new RedisTlsTestServer(RedisProcess.start("redis-tls", port, List.of(
+            return new RedisTlsTestServer(RedisServer.startWith("redis-tls", port, List.of(
                     "--bind", "127.0.0.1", "--port", "0", "--tls-port", Integer.toString(port),
                     "--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(),
                     "--tls-ca-cert-file", cert.toString(), "--tls-auth-clients", "no",
@@ -79,17 +81,17 @@ public final class RedisTlsTestServer implements AutoCloseable {
     }
 
     public int port() {
-        return process.port();
+        return server.port();
     }
 
     /** {@code rediss://127.0.0.1:PORT/0?verifyPeer=NONE}. */
     public String uri() {
-        return "rediss://127.0.0.1:" + process.port() + "/0?verifyPeer=NONE";
+        return "rediss://127.0.0.1:" + server.port() + "/0?verifyPeer=NONE";
     }
 
     @Override
     public void close() {
-        process.close();
+        server.close();
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 Files.deleteIfExists(f);
