@@ -282,7 +282,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         relayTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
             if (hold > 0 && !request.publish() && relay.mediaSilentNanos() > hold) {
-                switcher.holdExpired();
+                switcher.holdExpired("no media from a playing leg");
                 return;
             }
             if (switcher.recovering()) {

@@ -201,14 +201,14 @@ final class OriginSwitcher implements MovableSession {
             holdTimer = client.eventLoop().schedule(this::holdCheck, holdNanos - waited, TimeUnit.NANOSECONDS);
             return;
         }
-        holdExpired();
+        holdExpired("waiting for a leg or a keyframe");
     }
 
     /**
      * A player's stream did not come back within the hold (an origin that tells players nothing when their
      * publisher leaves, like nginx-rtmp, is noticed by the media stopping): end it as the stream's end.
      */
-    void holdExpired() {
+    void holdExpired(String why) {
         if (ended) {
             return;
         }
@@ -220,7 +220,7 @@ final class OriginSwitcher implements MovableSession {
                     "NetStream.Play.UnpublishNotify", "the stream did not come back"), client.voidPromise());
         }
         finish(MoveStats.Outcome.FAILED, -1);
-        session.end("stream did not come back within " + holdNanos / 1_000_000 + " ms", null);
+        session.end("stream did not come back within " + holdNanos / 1_000_000 + " ms (" + why + ")", null);
     }
 
     private long relayWaitStart() {

@@ -61,6 +61,7 @@ final class Relay {
     private int completedSplices;
     private long lastActivityNanos = System.nanoTime();
     private long lastMediaNanos;
+    private long writableAgainNanos;
     private final SessionMeter meter;
 
     Relay(OriginSwitcher session, Channel client, LegControl clientControl, OriginLeg leg, int clientStreamId,
@@ -88,9 +89,16 @@ final class Relay {
         return incoming;
     }
 
-    /** How long a player has had no audio or video, once it had some (0 before the first frame). */
+    /**
+     * How long a player has had no audio or video, once it had some (0 before the first frame). A player that is not
+     * taking what it was sent is not waiting for its stream: while it is unwritable its origin leg is not read, so
+     * the silence is its own, and the clock restarts when it drains.
+     */
     long mediaSilentNanos() {
-        return lastMediaNanos == 0 ? 0 : System.nanoTime() - lastMediaNanos;
+        if (lastMediaNanos == 0 || !client.isWritable()) {
+            return 0;
+        }
+        return System.nanoTime() - Math.max(lastMediaNanos, writableAgainNanos);
     }
 
     /** When the player's current wait for media began. */
@@ -377,6 +385,7 @@ final class Relay {
 
     void clientWritabilityChanged() {
         if (client.isWritable()) {
+            writableAgainNanos = System.nanoTime();
             if (active != null) {
                 active.channel().read();
             }
