@@ -58,9 +58,10 @@ final class ScaleScenario {
     }
 
     /** What one phase measured; proxy figures are -1 in the direct phase. */
-    record Phase(String label, int playersUp, int playersRefused, double playersRampSeconds, List<String> samples,
+    record Phase(String label, int playersUp, int playersRefused, double playersRampSeconds, int playersAtWindow,
+                 int playersAfterWindow, List<String> samples,
                  int srtUp, int srtRefused, double srtRampSeconds, double seconds, long playerBytes, long srtBytes,
-                 long playersClosed, double proxyCpu, double proxySystemCpu, double originCpu, double clientCpu,
+                 double proxyCpu, double proxySystemCpu, double originCpu, double clientCpu,
                  long rssWithPlayers, long rssLoaded, long rssLoadedAfterGc, long peakRss, long fds,
                  GcLog.Pauses windowPauses, String loadAverage) {
 
@@ -87,17 +88,18 @@ final class ScaleScenario {
                                 + "srt udp %d, java opts %s, gc log %s%n", nginx.rtmpPort(), srtOrigin.port(),
                         proxy.pid(), proxy.rtmpPort(), proxy.srtPort(), opts, gcLog);
                 Phase d = direct ? phase(out, "direct", nginx.rtmpPort(), srtOrigin.port(), load, srtOrigin,
-                        nginx.pid(), null, gcLog) : null;
+                        nginx.pid(), null, gcLog, null, opts) : null;
                 Child.sleep(3000);
                 long idleRaw = ProcStats.rss(proxy.pid());
                 gcRun(proxy.pid());
                 Child.sleep(1000);
                 long idle = ProcStats.rss(proxy.pid());
                 long idleFds = ProcStats.openFiles(proxy.pid());
+                nativeMemory(proxy.pid(), work.resolve("logs/proxy-scale-nmt-idle.txt"), opts);
                 out.printf("   proxy idle: rss %s, %s after GC.run; %d fds; load average %s%n", Report.mib(idleRaw),
                         Report.mib(idle), idleFds, ProcStats.loadAverage());
                 Phase p = phase(out, "proxy", proxy.rtmpPort(), proxy.srtPort(), load, srtOrigin, nginx.pid(), proxy,
-                        gcLog);
+                        gcLog, work.resolve("logs/proxy-scale-nmt-loaded.txt"), opts);
                 if (!proxy.isAlive()) {
                     throw new IllegalStateException("the proxy exited; see " + proxy.log());
                 }
@@ -108,13 +110,15 @@ final class ScaleScenario {
                 gcRun(proxy.pid());
                 Child.sleep(1000);
                 long after = ProcStats.rss(proxy.pid());
+                nativeMemory(proxy.pid(), work.resolve("logs/proxy-scale-nmt-after.txt"), opts);
                 print(out, d, p, idleRaw, idle, afterRaw, after, waited, ProcStats.openFiles(proxy.pid()));
             }
         }
     }
 
     private Phase phase(PrintStream out, String label, int rtmpPort, int srtPort, RtmpLoad load,
-                        SrtManyOrigin srtOrigin, long originPid, ProxyProcess proxy, Path gcLog) {
+                        SrtManyOrigin srtOrigin, long originPid, ProxyProcess proxy, Path gcLog, Path nmtFile,
+                        List<String> opts) {
         LoadStats stats = new LoadStats();
         String prefix = "scale-" + label + "-" + System.currentTimeMillis() % 100000 + "-";
         List<RtmpLoad.Client> all = new ArrayList<>();
@@ -142,8 +146,8 @@ final class ScaleScenario {
             out.printf("   %s: %,d SRT sessions up in %.1f s (%d refused%s)%n", label, sr.up(), sr.seconds(),
                     sr.failures().size(), sr.failures().isEmpty() ? "" : ": " + sr.failures().get(0));
             Child.sleep(warmupSeconds * 1000L);
+            int atWindow = connected(plays.ready());
             List<String> gc0 = proxy == null ? List.of() : GcLog.lines(gcLog);
-            long closed0 = stats.closed.sum();
             LoadStats.Snapshot s0 = stats.snapshot();
             long srt0 = srtOrigin.dataBytes();
             double cpu0 = proxy == null ? 0 : ProcStats.cpuSeconds(proxyPid);
@@ -154,6 +158,7 @@ final class ScaleScenario {
             Child.sleep(durationSeconds * 1000L);
             long t1 = System.nanoTime();
             LoadStats.Snapshot s1 = stats.snapshot();
+            int afterWindow = connected(plays.ready());
             long srtBytes = srtOrigin.dataBytes() - srt0;
             double cpu = proxy == null ? -1 : ProcStats.cpuSeconds(proxyPid) - cpu0;
             double sys = proxy == null ? -1 : ProcStats.systemSeconds(proxyPid) - sys0;
@@ -166,15 +171,17 @@ final class ScaleScenario {
             String loadAverage = ProcStats.loadAverage();
             long rssLoadedAfterGc = -1;
             if (proxy != null) {
+                nativeMemory(proxyPid, nmtFile, opts);
                 gcRun(proxyPid);
                 Child.sleep(1000);
                 rssLoadedAfterGc = ProcStats.rss(proxyPid);
             }
             List<String> samples = new ArrayList<>(plays.failures().stream().distinct().limit(3).toList());
             samples.addAll(sr.failures().stream().distinct().limit(2).toList());
-            return new Phase(label, plays.ready().size(), players - plays.ready().size(), plays.seconds(), samples,
+            return new Phase(label, plays.ready().size(), players - plays.ready().size(), plays.seconds(), atWindow,
+                    afterWindow, samples,
                     sr.up(), srtSessions - sr.up(), sr.seconds(), (t1 - t0) / 1e9, s1.minus(s0).receivedBytes(),
-                    srtBytes, stats.closed.sum() - closed0, cpu, sys, originCpu, clientCpu, rssWithPlayers,
+                    srtBytes, cpu, sys, originCpu, clientCpu, rssWithPlayers,
                     rssLoaded, rssLoadedAfterGc, peak, fds, pauses, loadAverage);
         } finally {
             srt.close();
@@ -185,9 +192,10 @@ final class ScaleScenario {
     private void print(PrintStream out, Phase d, Phase p, long idleRaw, long idle, long afterRaw, long after,
                        long waitedMillis, long fdsAfter) {
         for (Phase r : d == null ? new Phase[] {p} : new Phase[] {d, p}) {
-            out.printf("%-7s rtmp players up %,d, refused %d (ramp %.1f s), closed in window %d; srt sessions up %,d, "
-                            + "refused %d (%.1f s)%n", r.label(), r.playersUp(), r.playersRefused(),
-                    r.playersRampSeconds(), r.playersClosed(), r.srtUp(), r.srtRefused(), r.srtRampSeconds());
+            out.printf("%-7s rtmp players up %,d, refused %d (ramp %.1f s), still connected at the window's start %,d "
+                            + "and end %,d; srt sessions up %,d, refused %d (%.1f s)%n", r.label(), r.playersUp(),
+                    r.playersRefused(), r.playersRampSeconds(), r.playersAtWindow(), r.playersAfterWindow(), r.srtUp(),
+                    r.srtRefused(), r.srtRampSeconds());
             out.printf("        window %.1f s: to rtmp players %s, at the srt origin %s; nginx cpu %.2f s, harness "
                             + "cpu %.2f s; load average %s%n", r.seconds(), Report.bits(r.playerBytes() * 8 / r.seconds()),
                     Report.bits(r.srtBytes() * 8 / r.seconds()), r.originCpu(), r.clientCpu(), r.loadAverage());
@@ -195,7 +203,7 @@ final class ScaleScenario {
                 out.println("        refusals, e.g. " + r.samples());
             }
         }
-        int connections = p.playersUp() + p.srtUp();
+        int connections = p.playersAfterWindow() + p.srtUp();
         out.printf("proxy   cpu %.2f s in %.1f s (%.0f %% kernel): %.2f CPU-s per GiB relayed (%.2f GiB); "
                         + "gc pauses in the window %d, %.1f ms in all, longest %.1f ms%n", p.proxyCpu(), p.seconds(),
                 p.proxyCpu() > 0 ? 100 * p.proxySystemCpu() / p.proxyCpu() : 0,
@@ -224,6 +232,16 @@ final class ScaleScenario {
 
     static final double GIB = 1024.0 * 1024 * 1024;
 
+    private static int connected(List<RtmpLoad.Client> clients) {
+        int n = 0;
+        for (RtmpLoad.Client c : clients) {
+            if (c.channel().isActive()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** CPU-seconds per GiB of {@code bytes}; NaN when nothing moved. */
     static double cpuPerGib(double cpuSeconds, long bytes) {
         return bytes > 0 ? cpuSeconds / (bytes / GIB) : Double.NaN;
@@ -250,6 +268,26 @@ final class ScaleScenario {
             Child.sleep(200);
         }
         return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * With {@code -XX:NativeMemoryTracking=summary} in the proxy's options, its JVM's own account of where the RSS
+     * goes (heap, threads, code, GC, Netty's direct buffers under "Other"), written next to the logs.
+     */
+    static void nativeMemory(long pid, Path file, List<String> javaOpts) {
+        if (javaOpts.stream().noneMatch(o -> o.startsWith("-XX:NativeMemoryTracking="))) {
+            return;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary")
+                    .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            System.err.println("jcmd VM.native_memory: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A full collection in the proxy now ({@code jcmd PID GC.run}, i.e. System.gc()), so RSS shows what is live. */
