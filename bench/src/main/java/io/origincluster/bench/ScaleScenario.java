@@ -222,9 +222,13 @@ final class ScaleScenario {
                 perConnection(idleRaw, p.rssWithPlayers(), p.playersUp()) / 1024.0, mibDelta(idleRaw, afterRaw),
                 mibDelta(idle, after));
         if (d != null) {
-            out.printf("ratio   rtmp bytes to players proxy/direct = %.3f, srt bytes at origin proxy/direct = %.3f; "
-                            + "nginx cpu per GiB direct %.2f s%n", ratio(p.playerBytes() / p.seconds(),
-                            d.playerBytes() / d.seconds()), ratio(p.srtBytes() / p.seconds(), d.srtBytes() / d.seconds()),
+            out.printf("ratio   rtmp bytes to players proxy/direct = %.3f (per connected player %.3f), srt bytes at "
+                            + "origin proxy/direct = %.3f (per session up %.3f); nginx cpu per GiB direct %.2f s%n",
+                    ratio(p.playerBytes() / p.seconds(), d.playerBytes() / d.seconds()),
+                    ratio(p.playerBytes() / p.seconds() / p.playersAfterWindow(),
+                            d.playerBytes() / d.seconds() / d.playersAfterWindow()),
+                    ratio(p.srtBytes() / p.seconds(), d.srtBytes() / d.seconds()),
+                    ratio(p.srtBytes() / p.seconds() / p.srtUp(), d.srtBytes() / d.seconds() / d.srtUp()),
                     cpuPerGib(d.originCpu(), d.playerBytes()));
         }
         out.flush();
