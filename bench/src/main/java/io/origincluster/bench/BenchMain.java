@@ -44,7 +44,7 @@ public final class BenchMain {
             open.add(redis);
             // the migration and segments scenarios bring their own origins and proxies; the others share these
             boolean shared = o.scenarios.stream().anyMatch(s -> !s.equals("migration") && !s.equals("segments")
-                    && !s.equals("rtsp") && !s.equals("httpflv"));
+                    && !s.equals("rtsp") && !s.equals("httpflv") && !s.equals("scale"));
             NginxRtmpOrigin nginx = shared
                     ? NginxRtmpOrigin.builder("nginx-rtmp").workDir(work).forLoad().start() : null;
             if (nginx != null) {
@@ -121,6 +121,13 @@ public final class BenchMain {
                         HttpFlvScenario flv = HttpFlvScenario.from(o);
                         System.out.println("== " + flv.describe());
                         flv.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")));
+                        continue;
+                    }
+                    if (name.equals("scale")) {
+                        ScaleScenario scale = ScaleScenario.from(o);
+                        System.out.println("== " + scale.describe());
+                        scale.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")),
+                                load);
                         continue;
                     }
                     if (name.equals("srt")) {
@@ -209,6 +216,11 @@ public final class BenchMain {
                               an FLV origin in the harness), directly and through a proxy of its own; bytes and tags
                               received, proxy CPU-seconds per GiB relayed, time to the response head and to the first
                               FLV tag of probe players (added p50/p99 over direct)
+                  scale       not in the default set: 9,000 RTMP players of 4 streams (nginx-rtmp) and 1,000 SRT
+                              publishers (an SRT origin in the harness that accepts many) at once through one proxy
+                              of its own, after the same load directly: players up and refused, SRT sessions up, proxy
+                              RSS idle -> loaded -> after all left (each also after jcmd GC.run) and per connection,
+                              proxy CPU-s per GiB relayed, GC pauses (-Xlog:gc), bytes ratio proxy/direct
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration; migration keys: streams, players, fps, size,
                 gop (messages per keyframe), warmup, duration (each window), ramp, heartbeat (seconds, 0 = register
@@ -220,7 +232,9 @@ public final class BenchMain {
                 warmup, duration; httpflv keys: streams, players (in all), kbps (per stream), batch (ms of media the
                 origin sends at once, as SRS's mw_latency: 350; 40 = every frame), warmup, duration,
                 probe (ms between first-byte probes), rounds, prewarm (sessions opened and closed against
-                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold).
+                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold); scale keys:
+                streams, players (in all), fps, size, srt (sessions), srtpps (packets/s per SRT session, 1316 B
+                each), warmup, duration, ramp, direct (1/0: the direct phase first).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
                          --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The harness's own measurement code: histogram buckets and percentiles, the send-time stamp, /proc parsing, and
  * the migration scenario's gap and sequence accounting and metrics parsing, and the segments scenario's HLS
- * fixture, playlist reading, nginx stub_status parsing, pacing and per-request figures.
+ * fixture, playlist reading, nginx stub_status parsing, pacing and per-request figures, and the scale scenario's GC
+ * log pauses, per-connection and per-GiB arithmetic and its SRT peers' handshake.
  */
 class MeasurementTest {
 
@@ -299,5 +300,69 @@ class MeasurementTest {
                 4.0, 6.0, new NginxStatus(16, 16, 16, 40_000), 52, Map.of());
         assertThat(direct.proxyCpuMsPer1000()).isNaN();
         assertThat(direct.benchCores()).isEqualTo(0.5);
+    }
+
+    @Test
+    void gcPausesAreTheLinesThatStopTheWorldWhicheverCollectorWroteThem() {
+        List<String> log = List.of(
+                "[0.012s][info][gc] Using G1",
+                "[1.234s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 24M->6M(256M) 3.125ms",
+                "[2.000s][info][gc] GC(1) Pause Young (Concurrent Start) (G1 Humongous Allocation) 40M->9M(256M) 1.500ms",
+                "[2.100s][info][gc] GC(2) Concurrent Mark Cycle 45.000ms",
+                "[2.200s][info][gc] GC(2) Pause Remark 12M->12M(256M) 0.875ms",
+                "[3.000s][info][gc] GC(3) Pause Full (System.gc()) 30M->7M(40M) 21.250ms",
+                "[4.000s][info][gc] GC(4) Pause Young (Allocation Failure) 33M->5M(123M) 4.567ms",
+                "[4.500s][info][gc] GC(5) Pause Young (Allocation Failure) 33M->5M(123M)");
+        assertThat(GcLog.pauseMillis(log.get(3))).isEqualTo(-1);   // concurrent: the relay keeps running
+        assertThat(GcLog.pauseMillis(log.get(7))).isEqualTo(-1);   // cut off mid-write: no duration yet
+        GcLog.Pauses all = GcLog.since(log, 0);
+        assertThat(all.count()).isEqualTo(5);
+        assertThat(all.totalMillis()).isCloseTo(31.317, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(all.maxMillis()).isEqualTo(21.25);
+        GcLog.Pauses later = GcLog.since(log, 5);                  // a window that began after the first 5 lines
+        assertThat(later.count()).isEqualTo(2);
+        assertThat(later.maxMillis()).isEqualTo(21.25);
+        assertThat(GcLog.since(log, 8).count()).isZero();
+        assertThat(GcLog.lines(java.nio.file.Path.of("/nonexistent/gc.log"))).isEmpty();
+    }
+
+    @Test
+    void scaleFiguresPerConnectionAndPerGib() {
+        long mib = 1024 * 1024;
+        // 200 MiB idle, 400 MiB with 10,240 connections: 20 KiB each
+        assertThat(ScaleScenario.perConnection(200 * mib, 400 * mib, 10_240)).isEqualTo(20 * 1024.0);
+        assertThat(ScaleScenario.perConnection(200 * mib, 400 * mib, 0)).isNaN();
+        assertThat(ScaleScenario.cpuPerGib(3.0, 3L * 1024 * mib)).isEqualTo(1.0);
+        assertThat(ScaleScenario.cpuPerGib(3.0, 0)).isNaN();
+        assertThat(ScaleScenario.mibDelta(200 * mib, 190 * mib)).isEqualTo(-10.0);
+        assertThat(ScaleScenario.ratio(99, 100)).isEqualTo(0.99);
+        assertThat(ScaleScenario.ratio(1, 0)).isNaN();
+    }
+
+    @Test
+    void srtCallersHandshakeWithTheManyCallerOriginAndTheirDataIsCounted() {
+        try (SrtManyOrigin origin = SrtManyOrigin.start()) {
+            SrtCallers callers = new SrtCallers(origin.port(), 50);
+            try {
+                SrtCallers.Ramp r = callers.connect(20, i -> "#!::r=live/t" + i + ",m=publish", 4);
+                assertThat(r.up()).isEqualTo(20);
+                assertThat(r.failures()).isEmpty();
+                assertThat(origin.sessions()).isEqualTo(20);
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (origin.dataBytes() < 20L * SrtCallers.PAYLOAD && System.nanoTime() < deadline) {
+                    Pause.millis(20);
+                }
+                assertThat(origin.dataBytes()).isGreaterThanOrEqualTo(20L * SrtCallers.PAYLOAD);
+                assertThat(origin.dataBytes() % SrtCallers.PAYLOAD).isZero();
+                assertThat(origin.unknownDataPackets()).isZero();
+            } finally {
+                callers.close();
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (origin.sessions() > 0 && System.nanoTime() < deadline) {
+                Pause.millis(20);
+            }
+            assertThat(origin.sessions()).isZero();                 // SHUTDOWN ended every session
+        }
     }
 }
