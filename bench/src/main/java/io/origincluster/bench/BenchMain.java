@@ -50,6 +50,14 @@ public final class BenchMain {
             List<String> javaOpts = o.string("proxy-java-opts", "").isBlank() ? List.of()
                     : List.of(o.string("proxy-java-opts", "").trim().split("\\s+"));
             Path proxyJar = Path.of(o.string("proxy-jar", "dataplane/target/origin-cluster-dataplane.jar"));
+            String proxyJava = o.string("proxy-java", "");
+            if (!proxyJava.isBlank()) {
+                if (!Files.isExecutable(Path.of(proxyJava))) {
+                    throw new IllegalArgumentException("--proxy-java=" + proxyJava + " is not an executable file");
+                }
+                System.setProperty(ProxyProcess.JAVA_PROPERTY, proxyJava);
+                System.out.println("proxy java: " + proxyJava);
+            }
             ProxyProcess proxy = shared ? ProxyProcess.start(proxyJar, javaOpts, work, nginx.rtmpPort(),
                     srtOriginPort, redis.port(), proxyEnv(o.string("proxy-env", ""))) : null;
             if (proxy != null) {
@@ -114,7 +122,7 @@ public final class BenchMain {
                         continue;
                     }
                     if (name.equals("httpflv")) {
-                        HttpFlvScenario flv = HttpFlvScenario.from(o);
+                        HttpLiveScenario flv = HttpLiveScenario.from(o);
                         System.out.println("== " + flv.describe());
                         flv.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")));
                         continue;
@@ -201,10 +209,12 @@ public final class BenchMain {
                   rtsp        not in the default set: 50 RTSP players (interleaved TCP) of one live H.264 stream from
                               gst-rtsp-server, directly and through a proxy of its own: setup time, packets/s,
                               delivery delay against a direct reference player, proxy CPU per relayed Mbit
-                  httpflv     not in the default set: 200 HTTP-FLV players of 4 live streams (1 Mbit/s, fan-out by
-                              an FLV origin in the harness), directly and through a proxy of its own; bytes and tags
-                              received, proxy CPU-seconds per GiB relayed, time to the response head and to the first
-                              FLV tag of probe players (added p50/p99 over direct)
+                  httpflv     not in the default set: 200 HTTP-FLV (or, with --httpflv.format=ts, HTTP-TS) players
+                              of 4 live streams (1 Mbit/s, fan-out by an origin in the harness), directly and through
+                              a proxy of its own; bytes and FLV tags / TS packets received, proxy CPU-seconds per GiB
+                              relayed, time to the response head and to the first whole tag / packet of probe players
+                              (added p50/p99 over direct); --httpflv.cold=60 instead measures a fresh proxy's first
+                              60 s in 10 s slices (CPU-s per GiB) and a window after them
                 Scenario keys: streams, players (per stream), fps (0 = unpaced), size (bytes), warmup, duration,
                 ramp (seconds); srt keys: mbps, warmup, duration; migration keys: streams, players, fps, size,
                 gop (messages per keyframe), warmup, duration (each window), ramp, heartbeat (seconds, 0 = register
@@ -216,10 +226,13 @@ public final class BenchMain {
                 warmup, duration; httpflv keys: streams, players (in all), kbps (per stream), batch (ms of media the
                 origin sends at once, as SRS's mw_latency: 350; 40 = every frame), warmup, duration,
                 probe (ms between first-byte probes), rounds, prewarm (sessions opened and closed against
-                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold).
+                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold),
+                format (flv or ts), cold (seconds of a fresh proxy measured in 10 s slices, no pre-warm unless
+                prewarm is given; 0 = off).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
-                         --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";
+                         --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run
+                         --proxy-java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java (another java for the proxy only)""";
     }
 
     private static void printMachine(Options o) {
