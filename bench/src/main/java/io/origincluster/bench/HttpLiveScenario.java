@@ -111,6 +111,7 @@ final class HttpLiveScenario {
                                 + "opts %s%n", origin.port(), proxy.pid(), proxy.httpPort(), proxy.log(), javaOpts);
                 if (coldSeconds > 0) {
                     cold(out, load, origin, proxy);
+                    stopAndWait(out, proxy);
                     return;
                 }
                 if (prewarm > 0) {
@@ -194,6 +195,24 @@ final class HttpLiveScenario {
                 ch.close();
             }
         }
+    }
+
+    /**
+     * SIGTERM, then up to a minute for the proxy to exit by itself: a training run's JVM writes its class archive
+     * or AOT configuration at exit (-XX:ArchiveClassesAtExit, -XX:AOTMode=record), which takes longer than the
+     * few seconds the usual stop allows.
+     */
+    private static void stopAndWait(PrintStream out, ProxyProcess proxy) {
+        long t = System.nanoTime();
+        ProcessHandle.of(proxy.pid()).ifPresent(h -> {
+            h.destroy();
+            try {
+                h.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                out.println("   the proxy did not exit within 60 s of SIGTERM: " + e);
+            }
+        });
+        out.printf("   proxy stopped %.1f s after SIGTERM%n", (System.nanoTime() - t) / 1e9);
     }
 
     static void printCold(PrintStream out, List<double[]> slices, double[] warmed, long errors, List<String> samples,
