@@ -287,7 +287,7 @@ class MeasurementTest {
     @Test
     void segmentPhaseFiguresPerRequestAndPerCpuSecond() {
         SegmentsScenario.Phase p = new SegmentsScenario.Phase("pool", 0, 20.0, 40_000, 33_333, 6_667,
-                8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 10.0, 6.0, 40, 4.0, 6.0,
+                8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 250, 1800, 10.0, 6.0, 40, 4.0, 6.0,
                 new NginxStatus(20, 16, 16, 40_000), 40_000,
                 Map.of("evalsha", 40_000L));
         assertThat(p.requestsPerSecond()).isEqualTo(2000.0);
@@ -297,7 +297,7 @@ class MeasurementTest {
         assertThat(p.benchCores()).isEqualTo(1.0);
         assertThat(p.redisCallsPerRequest()).isEqualTo(1.0);
         SegmentsScenario.Phase direct = new SegmentsScenario.Phase("direct", 0, 20.0, 40_000, 33_333, 6_667,
-                8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, Double.NaN, Double.NaN, -1,
+                8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, 150, 900, Double.NaN, Double.NaN, -1,
                 4.0, 6.0, new NginxStatus(16, 16, 16, 40_000), 52, Map.of());
         assertThat(direct.proxyCpuMsPer1000()).isNaN();
         assertThat(direct.benchCores()).isEqualTo(0.5);
