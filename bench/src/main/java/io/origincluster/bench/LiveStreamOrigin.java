@@ -199,11 +199,11 @@ final class LiveStreamOrigin implements AutoCloseable {
      * the end of a batch the same chunk to all of the stream's players of that format.
      */
     private void tick() {
-        long ts = (System.nanoTime() - startedNanos) / 1_000_000;
+        long ms = (System.nanoTime() - startedNanos) / 1_000_000;
         boolean key = frame % GOP == 0;
         frame++;
         boolean send = frame % ticksPerBatch == 0;
-        for (int s = 0; s < this.ts.length; s++) {
+        for (int s = 0; s < ts.length; s++) {
             ChannelGroup flv = players[Format.FLV.ordinal()][s];
             ChannelGroup mp2t = players[Format.TS.ordinal()][s];
             if (flv.isEmpty() && mp2t.isEmpty()) {
@@ -216,21 +216,21 @@ final class LiveStreamOrigin implements AutoCloseable {
                 ByteBuf body = batch(Format.FLV, s);
                 ByteBuf video = Unpooled.buffer(videoBytes);
                 video.writeByte(key ? 0x17 : 0x27).writeByte(1).writeMedium(0).writeInt(nal.length).writeBytes(nal);
-                tag(body, 9, ts, video);
+                tag(body, 9, ms, video);
                 for (int a = 0; a < 2; a++) {
                     ByteBuf audio = Unpooled.buffer(AUDIO_BYTES);
                     audio.writeByte(0xAF).writeByte(1).writeBytes(aac);
-                    tag(body, 8, ts + a * 20L, audio);
+                    tag(body, 8, ms + a * 20L, audio);
                 }
             }
             if (!mp2t.isEmpty()) {
                 ByteBuf body = batch(Format.TS, s);
                 if (key) {
-                    this.ts[s].tables(body);
+                    ts[s].tables(body);
                 }
-                this.ts[s].video(body, ts, key, nal);
+                ts[s].video(body, ms, key, nal);
                 for (int a = 0; a < 2; a++) {
-                    this.ts[s].audio(body, ts + a * 20L, aac);
+                    ts[s].audio(body, ms + a * 20L, aac);
                 }
             }
             if (send) {
