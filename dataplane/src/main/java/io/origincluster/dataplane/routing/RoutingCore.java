@@ -223,9 +223,10 @@ public final class RoutingCore implements AutoCloseable {
 
     /**
      * A pin used in the second half of its cache life is read again from the store in the background, so a stream
-     * with sessions coming at least that often never has one wait for the store (the store round trip and the hops
-     * to and from its client's thread were in the first byte of one session in five at five sessions a second per
-     * stream). The entry is never served past its cache TTL: a pin moved by another proxy is seen as soon as before.
+     * with sessions coming at least that often never has one wait for the store (with the 1 s cache TTL and five new
+     * sessions a second per stream, one session in five would otherwise carry the store round trip and the hops to
+     * and from the store client's thread in its first byte). The entry is never served past its cache TTL: a pin
+     * moved by another proxy is seen as soon as before.
      * One refresh per stream at a time; a failed one changes nothing (the next route past the TTL asks itself).
      */
     private void refreshAhead(String k, Cached c) {
