@@ -54,6 +54,14 @@ public final class BenchMain {
             List<String> javaOpts = o.string("proxy-java-opts", "").isBlank() ? List.of()
                     : List.of(o.string("proxy-java-opts", "").trim().split("\\s+"));
             Path proxyJar = Path.of(o.string("proxy-jar", "dataplane/target/origin-cluster-dataplane.jar"));
+            String proxyJava = o.string("proxy-java", "");
+            if (!proxyJava.isBlank()) {
+                if (!Files.isExecutable(Path.of(proxyJava))) {
+                    throw new IllegalArgumentException("--proxy-java=" + proxyJava + " is not an executable file");
+                }
+                System.setProperty(ProxyProcess.JAVA_PROPERTY, proxyJava);
+                System.out.println("proxy java: " + proxyJava);
+            }
             ProxyProcess proxy = shared ? ProxyProcess.start(proxyJar, javaOpts, work, nginx.rtmpPort(),
                     srtOriginPort, redis.port(), proxyEnv(o.string("proxy-env", ""))) : null;
             if (proxy != null) {
@@ -118,7 +126,7 @@ public final class BenchMain {
                         continue;
                     }
                     if (name.equals("httpflv")) {
-                        HttpFlvScenario flv = HttpFlvScenario.from(o);
+                        HttpLiveScenario flv = HttpLiveScenario.from(o);
                         System.out.println("== " + flv.describe());
                         flv.run(System.out, work, redis, proxyJar, javaOpts, proxyEnv(o.string("proxy-env", "")));
                         continue;
@@ -212,10 +220,12 @@ public final class BenchMain {
                   rtsp        not in the default set: 50 RTSP players (interleaved TCP) of one live H.264 stream from
                               gst-rtsp-server, directly and through a proxy of its own: setup time, packets/s,
                               delivery delay against a direct reference player, proxy CPU per relayed Mbit
-                  httpflv     not in the default set: 200 HTTP-FLV players of 4 live streams (1 Mbit/s, fan-out by
-                              an FLV origin in the harness), directly and through a proxy of its own; bytes and tags
-                              received, proxy CPU-seconds per GiB relayed, time to the response head and to the first
-                              FLV tag of probe players (added p50/p99 over direct)
+                  httpflv     not in the default set: 200 HTTP-FLV (or, with --httpflv.format=ts, HTTP-TS) players
+                              of 4 live streams (1 Mbit/s, fan-out by an origin in the harness), directly and through
+                              a proxy of its own; bytes and FLV tags / TS packets received, proxy CPU-seconds per GiB
+                              relayed, time to the response head and to the first whole tag / packet of probe players
+                              (added p50/p99 over direct); --httpflv.cold=60 instead measures a fresh proxy's first
+                              60 s in 10 s slices (CPU-s per GiB) and a window after them
                   scale       not in the default set: 9,000 RTMP players of 4 streams (nginx-rtmp) and 1,000 SRT
                               publishers (an SRT origin in the harness that accepts many) at once through one proxy
                               of its own, after the same load directly: players up and refused, SRT sessions up, proxy
@@ -232,12 +242,15 @@ public final class BenchMain {
                 warmup, duration; httpflv keys: streams, players (in all), kbps (per stream), batch (ms of media the
                 origin sends at once, as SRS's mw_latency: 350; 40 = every frame), warmup, duration,
                 probe (ms between first-byte probes), rounds, prewarm (sessions opened and closed against
-                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold); scale keys:
-                streams, players (in all), fps, size, srt (sessions), srtpps (packets/s per SRT session, 1316 B
-                each), warmup, duration, ramp, direct (1/0: the direct phase first).
+                the origin and the proxy before the first phase, so the session path is compiled; 0 = cold),
+                format (flv or ts), cold (seconds of a fresh proxy measured in 10 s slices, no pre-warm unless
+                prewarm is given; 0 = off); scale keys: streams, players (in all), fps, size, srt (sessions),
+                srtpps (packets/s per SRT session, 1316 B each), warmup, duration, ramp, direct (1/0: the
+                direct phase first).
                 Options: --proxy-java-opts="-Xmx512m ..." --proxy-env=NAME=VALUE,... --client-threads=2
                          --connect-concurrency=32 (client set-ups in flight) --max-minutes=40
-                         --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run""";
+                         --proxy-jar=dataplane/target/origin-cluster-dataplane.jar --work=bench/target/bench-run
+                         --proxy-java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java (another java for the proxy only)""";
     }
 
     private static void printMachine(Options o) {

@@ -16,6 +16,9 @@ import java.util.Map;
  */
 public final class ProxyProcess implements AutoCloseable {
 
+    /** System property naming the java executable for the proxy. */
+    public static final String JAVA_PROPERTY = "origincluster.bench.proxyJava";
+
     private final Proc child;
     private final int rtmpPort;
     private final int srtPort;
@@ -68,7 +71,8 @@ public final class ProxyProcess implements AutoCloseable {
         env.put("PROXY_CLUSTER_ID", "bench");
         env.putAll(extraEnv);
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the bench's --proxy-java (another JDK for the proxy alone), else the harness's own java
+        cmd.add(System.getProperty(JAVA_PROPERTY, Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(javaOpts);
         cmd.add("-jar");
         cmd.add(jar.toAbsolutePath().toString());

@@ -67,7 +67,10 @@ final class SegmentLoad implements AutoCloseable {
         final LatencyHistogram segment = new LatencyHistogram();
         /** Segment request: write of the request to the response head (time to first byte). */
         final LatencyHistogram segmentFirstByte = new LatencyHistogram();
+        /** Playlist request: write of the request to the end of the response. */
         final LatencyHistogram playlist = new LatencyHistogram();
+        /** Playlist request: write of the request to the response head. */
+        final LatencyHistogram playlistFirstByte = new LatencyHistogram();
         final Queue<String> errorSamples = new ConcurrentLinkedQueue<>();
 
         void error(String what) {
@@ -221,9 +224,8 @@ final class SegmentLoad implements AutoCloseable {
                 if (msg instanceof HttpResponse r) {
                     status = r.status().code();
                     keepAlive = HttpUtil.isKeepAlive(r);
-                    if (!isPlaylist) {
-                        w.segmentFirstByte.record((System.nanoTime() - sentNanos) / 1000);
-                    }
+                    (isPlaylist ? w.playlistFirstByte : w.segmentFirstByte)
+                            .record((System.nanoTime() - sentNanos) / 1000);
                 }
                 if (msg instanceof HttpContent c) {
                     w.bytes.add(c.content().readableBytes());

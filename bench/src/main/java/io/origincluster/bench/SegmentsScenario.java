@@ -91,7 +91,7 @@ final class SegmentsScenario {
     record Phase(String label, double offeredRate, double seconds, long requests, long segments, long playlists,
                  long bytes, long errors, long reconnects, List<String> errorSamples, long segP50, long segP99,
                  long segP999, long firstByteP50, long firstByteP99, long playlistP50, long playlistP99,
-                 double proxyCpu, double proxySystemCpu, long proxyFds, double originCpu, double clientCpu,
+                 long playlistFirstByteP50, long playlistFirstByteP99, double proxyCpu, double proxySystemCpu, long proxyFds, double originCpu, double clientCpu,
                  NginxStatus origin, long redisCalls, Map<String, Long> redisByCommand) {
 
         double requestsPerSecond() {
@@ -266,7 +266,8 @@ final class SegmentsScenario {
                     w.bytes.sum(), w.errors.sum(), w.reconnects.sum(), List.copyOf(w.errorSamples),
                     w.segment.percentile(0.50), w.segment.percentile(0.99), w.segment.percentile(0.999),
                     w.segmentFirstByte.percentile(0.50), w.segmentFirstByte.percentile(0.99),
-                    w.playlist.percentile(0.50), w.playlist.percentile(0.99), proxyCpu, proxySys, fds,
+                    w.playlist.percentile(0.50), w.playlist.percentile(0.99),
+                    w.playlistFirstByte.percentile(0.50), w.playlistFirstByte.percentile(0.99), proxyCpu, proxySys, fds,
                     ProcStats.cpuSeconds(nginx.pid()) - origin0, ProcStats.cpuSeconds(self) - client0, status,
                     redisCalls, byCommand);
         }
@@ -306,7 +307,8 @@ final class SegmentsScenario {
                 }
             }
         }
-        out.println("(latencies in us; seg = GET of a segment to its last byte, ttfb = to the response head; "
+        out.println("(latencies in us; seg = GET of a segment to its last byte, ttfb = to the response head, m3u8 = GET "
+                + "of the playlist (MPD) to its last byte; "
                 + "ms/1k req = proxy CPU ms per 1,000 requests; org conn = TCP connections the origin accepted in "
                 + "the window; redis/req = Redis commands of both proxies per request; cores = proxy + origin + load client CPU "
                 + "/ window)");
@@ -326,6 +328,13 @@ final class SegmentsScenario {
                         + "p50 %+d us, p99 %+d us (ttfb p50 %+d us)%n", what, n.segP50() - d.segP50(),
                 n.segP99() - d.segP99(), n.firstByteP50() - d.firstByteP50(), p.segP50() - d.segP50(),
                 p.segP99() - d.segP99(), p.firstByteP50() - d.firstByteP50());
+        out.printf("%-10s first byte (to the response head) p50 / p99: segment direct %d / %d us, no pool %+d / %+d, "
+                        + "pool %+d / %+d; playlist direct %d / %d us, no pool %+d / %+d, pool %+d / %+d%n", what,
+                d.firstByteP50(), d.firstByteP99(), n.firstByteP50() - d.firstByteP50(),
+                n.firstByteP99() - d.firstByteP99(), p.firstByteP50() - d.firstByteP50(),
+                p.firstByteP99() - d.firstByteP99(), d.playlistFirstByteP50(), d.playlistFirstByteP99(),
+                n.playlistFirstByteP50() - d.playlistFirstByteP50(), n.playlistFirstByteP99() - d.playlistFirstByteP99(),
+                p.playlistFirstByteP50() - d.playlistFirstByteP50(), p.playlistFirstByteP99() - d.playlistFirstByteP99());
         out.printf("%-10s pool / no pool: requests/s %.3f, proxy CPU per request %.3f (%.1f vs %.1f ms per 1,000; kernel "
                         + "%.0f %% vs %.0f %%), requests per proxy CPU-second %.0f vs %.0f, origin connections per 1,000 "
                         + "requests %.1f vs %.1f, origin CPU per request %.3f%n", what,

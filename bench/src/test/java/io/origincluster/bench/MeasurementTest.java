@@ -286,7 +286,7 @@ class MeasurementTest {
     @Test
     void segmentPhaseFiguresPerRequestAndPerCpuSecond() {
         SegmentsScenario.Phase p = new SegmentsScenario.Phase("pool", 0, 20.0, 40_000, 33_333, 6_667,
-                8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 10.0, 6.0, 40, 4.0, 6.0,
+                8_000_000_000L, 0, 0, List.of(), 900, 4000, 6000, 200, 1500, 300, 2000, 250, 1800, 10.0, 6.0, 40, 4.0, 6.0,
                 new NginxStatus(20, 16, 16, 40_000), 40_000,
                 Map.of("evalsha", 40_000L));
         assertThat(p.requestsPerSecond()).isEqualTo(2000.0);
@@ -296,7 +296,7 @@ class MeasurementTest {
         assertThat(p.benchCores()).isEqualTo(1.0);
         assertThat(p.redisCallsPerRequest()).isEqualTo(1.0);
         SegmentsScenario.Phase direct = new SegmentsScenario.Phase("direct", 0, 20.0, 40_000, 33_333, 6_667,
-                8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, Double.NaN, Double.NaN, -1,
+                8_000_000_000L, 0, 0, List.of(), 800, 3000, 5000, 100, 1000, 200, 1000, 150, 900, Double.NaN, Double.NaN, -1,
                 4.0, 6.0, new NginxStatus(16, 16, 16, 40_000), 52, Map.of());
         assertThat(direct.proxyCpuMsPer1000()).isNaN();
         assertThat(direct.benchCores()).isEqualTo(0.5);
@@ -364,5 +364,104 @@ class MeasurementTest {
             }
             assertThat(origin.sessions()).isZero();                 // SHUTDOWN ended every session
         }
+    }
+
+    @Test
+    void theTsOriginsPacketsAreWholeWithTablesAKeyframeStartAndSizedAudio() throws Exception {
+        TsMux mux = new TsMux();
+        ByteBuf out = Unpooled.buffer();
+        mux.tables(out);
+        mux.video(out, 1000, true, new byte[4000]);
+        mux.audio(out, 1000, new byte[178]);
+        mux.video(out, 1040, false, new byte[3000]);
+        assertThat(out.readableBytes() % TsMux.PACKET).isZero();
+        for (int at = 0; at < out.readableBytes(); at += TsMux.PACKET) {
+            assertThat(out.getUnsignedByte(at)).isEqualTo((short) 0x47);
+        }
+        // the proxy's own reader and splicer state: tables understood, the keyframe is where a player may start
+        io.origincluster.dataplane.http.ts.TsSplicer.LegState leg =
+                new io.origincluster.dataplane.http.ts.TsSplicer.LegState();
+        List<ByteBuf> packets = new java.util.ArrayList<>();
+        new io.origincluster.dataplane.http.ts.TsPacketReader(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT)
+                .feed(out.retainedDuplicate(), p -> {
+                    leg.observe(p, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+                    packets.add(p);
+                });
+        assertThat(leg.ready()).isTrue();
+        List<Integer> starts = new java.util.ArrayList<>();
+        Map<Integer, Integer> payload = new java.util.HashMap<>();
+        for (int i = 0; i < packets.size(); i++) {
+            ByteBuf p = packets.get(i);
+            if (leg.isStart(p)) {
+                starts.add(i);
+            }
+            int pid = (p.getUnsignedByte(1) & 0x1f) << 8 | p.getUnsignedByte(2);
+            int afc = p.getUnsignedByte(3) >> 4 & 3;
+            int off = 4 + ((afc & 2) != 0 ? 1 + p.getUnsignedByte(4) : 0);
+            payload.merge(pid, TsMux.PACKET - off, Integer::sum);
+        }
+        assertThat(starts).containsExactly(2); // the keyframe's first packet; not the tables, audio, or the P frame
+        ByteBuf key = packets.get(2);
+        assertThat(key.getUnsignedByte(5) & 0x50).isEqualTo(0x50); // random access and PCR
+        // audio: one PES whose PES_packet_length covers exactly what its packets carry
+        int audioPes = payload.get(TsMux.AUDIO_PID);
+        int firstAudio = -1;
+        for (int i = 0; i < packets.size(); i++) {
+            ByteBuf p = packets.get(i);
+            if (((p.getUnsignedByte(1) & 0x1f) << 8 | p.getUnsignedByte(2)) == TsMux.AUDIO_PID) {
+                firstAudio = i;
+                break;
+            }
+        }
+        ByteBuf a = packets.get(firstAudio);
+        int aoff = 4 + ((a.getUnsignedByte(3) & 0x20) != 0 ? 1 + a.getUnsignedByte(4) : 0);
+        assertThat(a.getUnsignedShort(aoff + 4) + 6).isEqualTo(audioPes);
+        // video: both frames' bytes are there (PES header 19, AUD 6, start code 4, NAL header 1)
+        assertThat(payload.get(TsMux.VIDEO_PID)).isEqualTo(2 * (19 + 6 + 4 + 1) + 4000 + 3000);
+        packets.forEach(ByteBuf::release);
+        leg.release();
+        // the tables a joining player gets repeat the last counters; CRC-32/MPEG-2's check value
+        ByteBuf join = Unpooled.buffer();
+        mux.tablesForJoin(join);
+        assertThat(join.getUnsignedByte(3) & 0x0f).isEqualTo(out.getUnsignedByte(3) & 0x0f);
+        assertThat(TsMux.crc32("123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .isEqualTo(0x0376e6e7);
+    }
+
+    @Test
+    void thePlayersTsWalkCountsPacketsAcrossPiecesAndRejectsLostSync() {
+        TsMux mux = new TsMux();
+        ByteBuf stream = Unpooled.buffer();
+        mux.tables(stream);
+        mux.video(stream, 0, true, new byte[1000]);
+        int packets = stream.readableBytes() / TsMux.PACKET;
+        LivePlayers.TsWalk walk = new LivePlayers.TsWalk();
+        int counted = 0;
+        // cut at odd places: 1 byte, then 100, then the rest
+        counted += walk.walk(stream.readRetainedSlice(1));
+        counted += walk.walk(stream.readRetainedSlice(100));
+        counted += walk.walk(stream.readRetainedSlice(stream.readableBytes()));
+        assertThat(counted).isEqualTo(packets);
+        ByteBuf bad = Unpooled.buffer();
+        mux.tables(bad);
+        bad.setByte(TsMux.PACKET, 0x46);
+        assertThat(new LivePlayers.TsWalk().walk(bad)).isEqualTo(-1);
+    }
+
+    @Test
+    void thePlayersFlvWalkCountsTagsAndRejectsWhatIsNotFlv() {
+        ByteBuf b = Unpooled.buffer();
+        b.writeBytes("FLV".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).writeByte(1).writeByte(5).writeInt(9)
+                .writeInt(0);
+        for (int type : new int[] {9, 8}) {
+            b.writeByte(type).writeMedium(20).writeMedium(0).writeByte(0).writeMedium(0).writeZero(20).writeInt(31);
+        }
+        LivePlayers.FlvWalk walk = new LivePlayers.FlvWalk();
+        assertThat(walk.walk(b.readRetainedSlice(20)) + walk.walk(b)).isEqualTo(2);
+        ByteBuf bad = Unpooled.buffer();
+        bad.writeBytes("FLV".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).writeByte(1).writeByte(5)
+                .writeInt(9).writeInt(0).writeByte(7).writeMedium(0).writeMedium(0).writeByte(0).writeMedium(0);
+        assertThat(new LivePlayers.FlvWalk().walk(bad)).isEqualTo(-1);
+        assertThat(new LivePlayers.FlvWalk().walk(Unpooled.wrappedBuffer(new byte[] {0x47, 0, 0}))).isEqualTo(-1);
     }
 }

@@ -64,6 +64,8 @@ public final class RoutingCore implements AutoCloseable {
     private final RoutingSettings settings;
     private final ConcurrentHashMap<String, Cached> pinCache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> lastTouch = new ConcurrentHashMap<>();
+    /** Streams whose pin is being read again ahead of its cache TTL (see {@link #refreshAhead}). */
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final AutoCloseable subscription;
     private final LiveSessions sessions;
     /** The live backends last read from the store (placement while it is unreachable); replaced on every read. */
@@ -183,6 +185,9 @@ public final class RoutingCore implements AutoCloseable {
         boolean usable = c != null && !exclude.contains(c.backend().id());
         // an unsynced (local) pin holds until it is written back: its origin may not be registered again yet
         if (usable && (c.freshUntilNanos() - now > 0 || c.unsynced())) {
+            if (!c.unsynced() && c.freshUntilNanos() - now < settings.pinCacheTtl().toNanos() / 2) {
+                refreshAhead(k, c);
+            }
             return toRoute(key, protocol, c.backend());
         }
         // a known pin is the preferred choice: if the store lost it (an emptied Redis), it is made again as it was
@@ -214,6 +219,40 @@ public final class RoutingCore implements AutoCloseable {
                     return backend;
                 })
                 .thenCompose(b -> toRoute(key, protocol, b));
+    }
+
+    /**
+     * A pin used in the second half of its cache life is read again from the store in the background, so a stream
+     * with sessions coming at least that often never has one wait for the store (with the 1 s cache TTL and five new
+     * sessions a second per stream, one session in five would otherwise carry the store round trip and the hops to
+     * and from the store client's thread in its first byte). The entry is never served past its cache TTL: a pin
+     * moved by another proxy is seen as soon as before.
+     * One refresh per stream at a time; a failed one changes nothing (the next route past the TTL asks itself).
+     */
+    private void refreshAhead(String k, Cached c) {
+        if (!storeUp.get() || !refreshing.add(k)) {
+            return;
+        }
+        CompletionStage<Backend> pinned;
+        try {
+            pinned = store.pin(k, Set.of(), settings.pinTtl(), c.backend().id());
+        } catch (RuntimeException e) {
+            refreshing.remove(k);
+            return;
+        }
+        pinned.toCompletableFuture().orTimeout(STORE_WAIT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((backend, err) -> {
+            refreshing.remove(k);
+            if (err != null) {
+                return;
+            }
+            long t = System.nanoTime();
+            // only the entry this refresh was for: an event or a failover may have replaced it meanwhile
+            if (pinCache.replace(k, c, new Cached(backend, t + settings.pinCacheTtl().toNanos(),
+                    t + settings.pinTtl().toNanos(), false))) {
+                lastTouch.put(k, t); // as on a route that asked the store: the pin's TTL there starts again
+                known.put(backend.id(), backend);
+            }
+        });
     }
 
     /**

@@ -21,6 +21,8 @@ final class CountingStore implements StateStore {
     final AtomicInteger pinCalls = new AtomicInteger();
     final AtomicInteger touchCalls = new AtomicInteger();
     final AtomicInteger unpinCalls = new AtomicInteger();
+    /** When set, pins with a preferred origin answer only once it completes (a slow store). */
+    volatile java.util.concurrent.CompletableFuture<Void> pinGate;
     /** While true every call fails as an unreachable Redis would (the delegate keeps its state). */
     volatile boolean down;
 
@@ -130,7 +132,9 @@ final class CountingStore implements StateStore {
     @Override
     public CompletionStage<Backend> pin(String streamKey, Set<String> exclude, Duration pinTtl, String preferred) {
         pinCalls.incrementAndGet();
-        return unlessDown(() -> delegate.pin(streamKey, exclude, pinTtl, preferred));
+        java.util.concurrent.CompletableFuture<Void> gate = pinGate;
+        return gate == null ? unlessDown(() -> delegate.pin(streamKey, exclude, pinTtl, preferred))
+                : gate.thenCompose(x -> unlessDown(() -> delegate.pin(streamKey, exclude, pinTtl, preferred)));
     }
 
     @Override

@@ -99,6 +99,45 @@ class RoutingCoreTest {
     }
 
     @Test
+    void aPinUsedInTheSecondHalfOfItsCacheLifeIsReadAgainInTheBackgroundAndNoRouteWaitsForIt() throws Exception {
+        routing(2, TTL, Duration.ofSeconds(2));
+        register("a", "1935");
+        get(routing.route(KEY, Protocol.RTMP));
+        assertThat(store.pinCalls.get()).isEqualTo(1);
+        Thread.sleep(1200); // past half of the cache TTL, not past it
+
+        store.pinGate = new CompletableFuture<>(); // the store is slow from now on
+        CompletionStage<Route> r = routing.route(KEY, Protocol.RTMP);
+        assertThat(r.toCompletableFuture().isDone()).as("served from the cache, not after the store").isTrue();
+        assertThat(get(r).backend().id()).isEqualTo("a");
+        assertThat(store.pinCalls.get()).as("one refresh started").isEqualTo(2);
+        assertThat(routing.route(KEY, Protocol.RTMP).toCompletableFuture().isDone()).isTrue();
+        assertThat(store.pinCalls.get()).as("one refresh at a time per stream").isEqualTo(2);
+
+        CompletableFuture<Void> slow = store.pinGate;
+        store.pinGate = null;
+        slow.complete(null); // the refresh answers: the entry is fresh for another cache TTL
+        Thread.sleep(1000); // past the first answer's cache TTL (2.2 s after it), within the refreshed one
+        store.pinGate = new CompletableFuture<>();
+        assertThat(routing.route(KEY, Protocol.RTMP).toCompletableFuture().isDone())
+                .as("the refreshed entry serves it without the store").isTrue();
+        store.pinGate.complete(null);
+    }
+
+    @Test
+    void aPinPastItsCacheLifeIsAskedForAgainBeforeTheRouteAnswers() throws Exception {
+        routing(2, TTL, Duration.ofMillis(100));
+        register("a", "1935");
+        get(routing.route(KEY, Protocol.RTMP));
+        Thread.sleep(150);
+        store.pinGate = new CompletableFuture<>();
+        CompletionStage<Route> r = routing.route(KEY, Protocol.RTMP);
+        assertThat(r.toCompletableFuture().isDone()).as("an expired entry waits for the store").isFalse();
+        store.pinGate.complete(null);
+        assertThat(get(r).backend().id()).isEqualTo("a");
+    }
+
+    @Test
     void withNothingKnownAnUnreachableStoreGivesARetryableNoRoute() {
         routing(2, TTL, Duration.ofSeconds(1));
         store.down = true;

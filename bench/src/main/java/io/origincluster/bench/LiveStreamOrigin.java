@@ -29,16 +29,40 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A live HTTP-FLV origin in the harness (nginx-rtmp has no HTTP-FLV): {@code GET /live/s<i>.flv} for each of its
- * streams answers at once with a chunked 200 (as SRS does), the FLV header, onMetaData and the AVC/AAC
- * configurations, then every tag the stream produces from then on. Each stream produces one video frame per 40 ms
- * (a keyframe every 25) and two AAC frames, sized for the configured bitrate. Like SRS's merged write
- * ({@code mw_latency}, 350 ms by default) the tags of {@code batchMs} are sent together: framed once as one HTTP
- * chunk, the same bytes to every player of the stream (fan-out by the origin, as a real one does); a batch of 40 ms
- * sends every frame as it is made.
+ * A live HTTP-FLV and HTTP-TS origin in the harness (nginx-rtmp has neither): {@code GET /live/s<i>.flv} and
+ * {@code GET /live/s<i>.ts} for each of its streams answer at once with a chunked 200 (as SRS does), then the
+ * stream from then on. Each stream produces one video frame per 40 ms (a keyframe every 25) and two AAC frames,
+ * sized for the configured bitrate; the same frames go out as FLV (the FLV header, onMetaData and the AVC/AAC
+ * configurations first, then tags) and as MPEG-TS ({@link TsMux}: PAT and PMT first and before every keyframe, then
+ * one PES per frame in 188-byte packets). Like SRS's merged write ({@code mw_latency}, 350 ms by default) the media
+ * of {@code batchMs} is sent together: framed once as one HTTP chunk, the same bytes to every player of the stream
+ * and format (fan-out by the origin, as a real one does); a batch of 40 ms sends every frame as it is made.
  * A player that cannot keep up with 1 MiB of backlog is closed, as live servers drop slow players.
  */
-final class FlvLiveOrigin implements AutoCloseable {
+final class LiveStreamOrigin implements AutoCloseable {
+
+    /** What a player asks for: the path's extension, the response's content type. */
+    enum Format {
+        FLV("flv", "video/x-flv"), TS("ts", "video/mp2t");
+
+        final String extension;
+        final String contentType;
+
+        Format(String extension, String contentType) {
+            this.extension = extension;
+            this.contentType = contentType;
+        }
+
+        static Format of(String name) {
+            for (Format f : values()) {
+                if (f.extension.equalsIgnoreCase(name)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("unknown live format '" + name + "': flv or ts");
+        }
+    }
+
 
     static final int TICK_MS = 40;
     static final int GOP = 25;
@@ -46,23 +70,33 @@ final class FlvLiveOrigin implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel server;
-    private final ChannelGroup[] players;
+    /** Players by format (ordinal), then stream. */
+    private final ChannelGroup[][] players;
     private final ScheduledFuture<?> ticker;
     private final int videoBytes;
     private final int ticksPerBatch;
-    private final ByteBuf[] pending;
+    /** Media of the batch being built, by format (ordinal), then stream. */
+    private final ByteBuf[][] pending;
+    private final TsMux[] ts;
     private final long startedNanos = System.nanoTime();
     private final AtomicLong slowClosed = new AtomicLong();
     private long frame;
 
-    private FlvLiveOrigin(int streams, int kbps, int batchMs) throws InterruptedException {
+    private LiveStreamOrigin(int streams, int kbps, int batchMs) throws InterruptedException {
         ticksPerBatch = Math.max(1, batchMs / TICK_MS);
-        pending = new ByteBuf[streams];
+        int formats = Format.values().length;
+        pending = new ByteBuf[formats][streams];
+        ts = new TsMux[streams];
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        players = new ChannelGroup[streams];
+        players = new ChannelGroup[formats][streams];
+        for (Format f : Format.values()) {
+            for (int i = 0; i < streams; i++) {
+                players[f.ordinal()][i] = new DefaultChannelGroup(f.extension + "-" + i, group.next());
+            }
+        }
         for (int i = 0; i < streams; i++) {
-            players[i] = new DefaultChannelGroup("flv-" + i, group.next());
+            ts[i] = new TsMux();
         }
         // per tick: kbps*1000/8 bytes per second / 25 ticks, less the two audio frames and framing
         videoBytes = Math.max(64, kbps * 1000 / 8 / (1000 / TICK_MS) - 2 * (AUDIO_BYTES + 15) - 15 - 9);
@@ -81,17 +115,17 @@ final class FlvLiveOrigin implements AutoCloseable {
         ticker = group.next().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
-    static FlvLiveOrigin start(int streams, int kbps, int batchMs) {
+    static LiveStreamOrigin start(int streams, int kbps, int batchMs) {
         try {
-            return new FlvLiveOrigin(streams, kbps, batchMs);
+            return new LiveStreamOrigin(streams, kbps, batchMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
-    static String path(int stream) {
-        return "/live/s" + stream + ".flv";
+    static String path(int stream, Format format) {
+        return "/live/s" + stream + "." + format.extension;
     }
 
     int port() {
@@ -109,7 +143,9 @@ final class FlvLiveOrigin implements AutoCloseable {
             if (!(msg instanceof HttpRequest req)) {
                 return;
             }
-            int stream = streamOf(req.uri());
+            String uri = req.uri().indexOf('?') >= 0 ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();
+            Format format = uri.endsWith(".ts") ? Format.TS : Format.FLV;
+            int stream = streamOf(uri, format);
             if (stream < 0) {
                 ctx.writeAndFlush(ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
                         .addListener(ChannelFutureListener.CLOSE);
@@ -118,11 +154,12 @@ final class FlvLiveOrigin implements AutoCloseable {
             ctx.pipeline().remove("decoder");
             ctx.pipeline().replace(this, "quiet", new Quiet());
             ctx.channel().config().setAutoRead(false);
-            ByteBuf head = ascii("HTTP/1.1 200 OK\r\nServer: bench-flv-origin\r\nContent-Type: video/x-flv\r\n"
-                    + "Transfer-Encoding: chunked\r\nConnection: keep-alive\r\nCache-Control: no-cache\r\n\r\n");
+            ByteBuf head = ascii("HTTP/1.1 200 OK\r\nServer: bench-live-origin\r\nContent-Type: "
+                    + format.contentType + "\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n"
+                    + "Cache-Control: no-cache\r\n\r\n");
             ctx.write(head);
-            ctx.writeAndFlush(chunk(preamble()));
-            players[stream].add(ctx.channel());
+            ctx.writeAndFlush(chunk(format == Format.FLV ? preamble() : tsPreamble(stream)));
+            players[format.ordinal()][stream].add(ctx.channel());
         }
 
         @Override
@@ -144,62 +181,97 @@ final class FlvLiveOrigin implements AutoCloseable {
         }
     }
 
-    private int streamOf(String uri) {
-        String p = uri.indexOf('?') >= 0 ? uri.substring(0, uri.indexOf('?')) : uri;
-        if (!p.startsWith("/live/s") || !p.endsWith(".flv")) {
+    private int streamOf(String p, Format format) {
+        String suffix = "." + format.extension;
+        if (!p.startsWith("/live/s") || !p.endsWith(suffix)) {
             return -1;
         }
         try {
-            int i = Integer.parseInt(p.substring(7, p.length() - 4));
-            return i >= 0 && i < players.length ? i : -1;
+            int i = Integer.parseInt(p.substring(7, p.length() - suffix.length()));
+            return i >= 0 && i < ts.length ? i : -1;
         } catch (NumberFormatException e) {
             return -1;
         }
     }
 
     /**
-     * One tick for every stream: one video frame and two audio frames; at the end of a batch the same chunk to all
-     * of the stream's players.
+     * One tick for every stream: one video frame and two audio frames, muxed for each format that has players; at
+     * the end of a batch the same chunk to all of the stream's players of that format.
      */
     private void tick() {
-        long ts = (System.nanoTime() - startedNanos) / 1_000_000;
+        long ms = (System.nanoTime() - startedNanos) / 1_000_000;
         boolean key = frame % GOP == 0;
         frame++;
         boolean send = frame % ticksPerBatch == 0;
-        for (int s = 0; s < players.length; s++) {
-            ChannelGroup g = players[s];
-            if (g.isEmpty()) {
+        for (int s = 0; s < ts.length; s++) {
+            ChannelGroup flv = players[Format.FLV.ordinal()][s];
+            ChannelGroup mp2t = players[Format.TS.ordinal()][s];
+            if (flv.isEmpty() && mp2t.isEmpty()) {
                 continue;
             }
-            if (pending[s] == null) {
-                pending[s] = Unpooled.buffer(ticksPerBatch * (videoBytes + 2 * AUDIO_BYTES + 64));
-            }
-            ByteBuf body = pending[s];
             byte[] nal = new byte[videoBytes - 9];
             ThreadLocalRandom.current().nextBytes(nal);
-            ByteBuf video = Unpooled.buffer(videoBytes);
-            video.writeByte(key ? 0x17 : 0x27).writeByte(1).writeMedium(0).writeInt(nal.length).writeBytes(nal);
-            tag(body, 9, ts, video);
-            for (int a = 0; a < 2; a++) {
-                ByteBuf audio = Unpooled.buffer(AUDIO_BYTES);
-                audio.writeByte(0xAF).writeByte(1).writeZero(AUDIO_BYTES - 2);
-                tag(body, 8, ts + a * 20L, audio);
-            }
-            if (!send) {
-                continue;
-            }
-            pending[s] = null;
-            ByteBuf c = chunk(body);
-            for (Channel ch : g) {
-                if (!ch.isWritable()) {
-                    slowClosed.incrementAndGet();
-                    ch.close();
-                } else {
-                    ch.writeAndFlush(c.retainedDuplicate(), ch.voidPromise());
+            byte[] aac = new byte[AUDIO_BYTES - 2];
+            if (!flv.isEmpty()) {
+                ByteBuf body = batch(Format.FLV, s);
+                ByteBuf video = Unpooled.buffer(videoBytes);
+                video.writeByte(key ? 0x17 : 0x27).writeByte(1).writeMedium(0).writeInt(nal.length).writeBytes(nal);
+                tag(body, 9, ms, video);
+                for (int a = 0; a < 2; a++) {
+                    ByteBuf audio = Unpooled.buffer(AUDIO_BYTES);
+                    audio.writeByte(0xAF).writeByte(1).writeBytes(aac);
+                    tag(body, 8, ms + a * 20L, audio);
                 }
             }
-            c.release();
+            if (!mp2t.isEmpty()) {
+                ByteBuf body = batch(Format.TS, s);
+                if (key) {
+                    ts[s].tables(body);
+                }
+                ts[s].video(body, ms, key, nal);
+                for (int a = 0; a < 2; a++) {
+                    ts[s].audio(body, ms + a * 20L, aac);
+                }
+            }
+            if (send) {
+                for (Format f : Format.values()) {
+                    ByteBuf body = pending[f.ordinal()][s];
+                    if (body != null) {
+                        pending[f.ordinal()][s] = null;
+                        fanOut(players[f.ordinal()][s], chunk(body));
+                    }
+                }
+            }
         }
+    }
+
+    private ByteBuf batch(Format f, int stream) {
+        ByteBuf b = pending[f.ordinal()][stream];
+        if (b == null) {
+            // TS: a frame of n bytes takes about n/184 packets of 188
+            b = Unpooled.buffer(ticksPerBatch * (videoBytes * 188 / 184 + 2 * AUDIO_BYTES + 3 * 188 + 64));
+            pending[f.ordinal()][stream] = b;
+        }
+        return b;
+    }
+
+    private void fanOut(ChannelGroup g, ByteBuf c) {
+        for (Channel ch : g) {
+            if (!ch.isWritable()) {
+                slowClosed.incrementAndGet();
+                ch.close();
+            } else {
+                ch.writeAndFlush(c.retainedDuplicate(), ch.voidPromise());
+            }
+        }
+        c.release();
+    }
+
+    /** PAT and PMT: a TS player's first packets. */
+    private ByteBuf tsPreamble(int stream) {
+        ByteBuf b = Unpooled.buffer(2 * TsMux.PACKET);
+        ts[stream].tablesForJoin(b);
+        return b;
     }
 
     /** FLV header, onMetaData, AVC sequence header, AAC AudioSpecificConfig: what a player needs first. */
@@ -246,16 +318,20 @@ final class FlvLiveOrigin implements AutoCloseable {
     public void close() {
         ticker.cancel(false);
         group.next().submit(() -> {
-            for (int i = 0; i < pending.length; i++) {
-                if (pending[i] != null) {
-                    pending[i].release();
-                    pending[i] = null;
+            for (ByteBuf[] byStream : pending) {
+                for (int i = 0; i < byStream.length; i++) {
+                    if (byStream[i] != null) {
+                        byStream[i].release();
+                        byStream[i] = null;
+                    }
                 }
             }
         }).awaitUninterruptibly(2000);
         server.close().awaitUninterruptibly(2000);
-        for (ChannelGroup g : players) {
-            g.close().awaitUninterruptibly(2000);
+        for (ChannelGroup[] byStream : players) {
+            for (ChannelGroup g : byStream) {
+                g.close().awaitUninterruptibly(2000);
+            }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
