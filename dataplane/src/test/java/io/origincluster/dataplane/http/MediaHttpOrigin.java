@@ -232,8 +232,10 @@ final class MediaHttpOrigin implements AutoCloseable {
 
     /** The origin dies: no new connection is accepted and every open one closes at once. */
     void kill() {
-        killed = true;
+        // sockets first: a handler that saw 'killed' before its socket closed would end its chunked body cleanly
+        // (the last chunk), and the proxy would take that for the stream's end rather than the origin's death
         server.stop(0);
+        killed = true;
         pool.shutdownNow();
     }
 
