@@ -39,6 +39,14 @@ public final class Dataplane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Dataplane.class);
 
+    static {
+        // Lettuce (the Redis client) finds io_uring on the classpath now and warns at every client that it keeps
+        // epoll; it keeps epoll with this too, minus the warning. Set explicitly, the property wins.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     private final ProxyConfig config;
     private final Transports transports;
     private final StateStore store;
