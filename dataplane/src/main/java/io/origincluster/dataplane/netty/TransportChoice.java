@@ -16,8 +16,10 @@ import java.util.function.Function;
 public record TransportChoice(IoTransport transport, String reason) {
 
     /**
-     * Auto's preference, best first, from the epoll/io_uring runs of scripts/bench on every scenario. NIO is last:
-     * it always loads.
+     * Auto's preference, best first. epoll leads because io_uring did not clearly win in scripts/bench run on every
+     * scenario with each (epoll and io_uring back to back): io_uring took less proxy CPU for SRT and the saturate
+     * scenario but more for throughput, HTTP-FLV and 10,000 players (there also more than twice the memory per
+     * connection). io_uring stays second, for a process where epoll does not load; NIO is last: it always loads.
      */
     static final List<IoTransport> AUTO_ORDER = List.of(IoTransport.EPOLL, IoTransport.IO_URING, IoTransport.NIO);
 
