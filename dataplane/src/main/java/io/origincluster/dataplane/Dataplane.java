@@ -39,6 +39,14 @@ public final class Dataplane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Dataplane.class);
 
+    static {
+        // Lettuce (the Redis client) finds io_uring on the classpath now and warns at every client that it keeps
+        // epoll; it keeps epoll with this too, minus the warning. Set explicitly, the property wins.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     private final ProxyConfig config;
     private final Transports transports;
     private final StateStore store;
@@ -62,7 +70,17 @@ public final class Dataplane implements AutoCloseable {
     public Dataplane(ProxyConfig config, StateStore store) {
         this.config = config;
         this.store = store;
-        this.transports = new Transports(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        try {
+            // PROXY_IO_TRANSPORT naming a transport that does not work here stops start-up, naming the variable
+            this.transports = new Transports(config.transport().choice(),
+                    Math.max(2, Runtime.getRuntime().availableProcessors()));
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        io.micrometer.core.instrument.Gauge.builder("origincluster.io.transport.info", () -> 1)
+                .description("The Netty I/O transport this proxy runs on (PROXY_IO_TRANSPORT), as a label")
+                .tag("transport", transports.transport().label()).register(metrics.registry());
         // every store call of the routing core and the system API is measured; the raw store stays for sweeping
         this.meteredStore = MeteredStateStore.wrap(store, metrics.registry());
         this.routing = new RoutingCore(meteredStore, config.routing(), config.hitless().drainTimeout());

@@ -3,6 +3,7 @@ package io.origincluster.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.origincluster.testkit.Ports;
+import io.origincluster.testkit.Tools;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,10 +43,16 @@ class DataplaneProcessIT {
     }
 
     private Run launch(Map<String, String> env) throws IOException {
+        return launch(List.of(), env);
+    }
+
+    /** The jar run through {@code wrapper} (a command that execs its arguments), e.g. a seccomp filter. */
+    private Run launch(List<String> wrapper, Map<String, String> env) throws IOException {
         assertThat(JAR).as("the jar is built by 'mvn package' before this integration test").isRegularFile();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
-                JAR.toString()));
+        List<String> command = new java.util.ArrayList<>(wrapper);
+        command.addAll(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("PROXY_"));
         for (String name : List.of("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER", "PROXY_HTTP_API", "PROXY_WEBRTC_SERVER",
                 "PROXY_SRT_SERVER", "PROXY_SYSTEM_API", "PROXY_RTSP_SERVER")) {
@@ -98,6 +105,65 @@ class DataplaneProcessIT {
                 "PROXY_REDIS_PORT", Integer.toString(closed), "PROXY_REDIS_PASSWORD", "hunter2"));
         assertThat(exitCode(run, 30)).as(run.output()).isEqualTo(255);
         assertThat(run.output()).contains("start-up failed").contains("Redis").doesNotContain("hunter2");
+    }
+
+    /** Polls {@code /api/v1/versions} until the process answers; fails with its log if it never does. */
+    private static String versions(Run run, int port) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && run.process().isAlive()) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/versions")).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("no answer from the system API: " + run.output());
+    }
+
+    @Test
+    void theShadedJarCarriesAndLoadsTheIoUringTransport() throws Exception {
+        int port = Ports.freeTcp();
+        Run run = launch(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + port, "PROXY_IO_TRANSPORT", "io_uring"));
+        try {
+            assertThat(versions(run, port)).contains("\"ioTransport\":\"io_uring\"");
+            assertThat(run.output()).contains("io transport").contains("transport=\"io_uring\"");
+            run.process().destroy();
+            assertThat(exitCode(run, 30)).as(run.output()).isZero();
+        } finally {
+            run.process().destroyForcibly();
+        }
+    }
+
+    /**
+     * Docker's default seccomp profile and containerd's RuntimeDefault answer io_uring_setup with EPERM; the same
+     * filter here (python3 and prctl, no container engine needed) makes Netty's real probe fail.
+     */
+    @Test
+    void whereSeccompRefusesIoUringANamedIoUringStopsStartUpAndAutoStillStarts() throws Exception {
+        Tools.require("python3");
+        List<String> denyIoUring = List.of("python3",
+                Path.of("src", "test", "resources", "seccomp", "deny_io_uring.py").toAbsolutePath().toString());
+        Run named = launch(denyIoUring, Map.of("PROXY_IO_TRANSPORT", "io_uring"));
+        assertThat(exitCode(named, 30)).as(named.output()).isEqualTo(255);
+        assertThat(named.output()).contains("invalid configuration: PROXY_IO_TRANSPORT: io_uring does not work here")
+                .contains("Operation not permitted");
+
+        int port = Ports.freeTcp();
+        Run auto = launch(denyIoUring, Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + port));
+        try {
+            String body = versions(auto, port);
+            assertThat(body).doesNotContain("\"ioTransport\":\"io_uring\"").contains("\"ioTransport\":\"");
+            assertThat(auto.output()).contains("io transport");
+            auto.process().destroy();
+            assertThat(exitCode(auto, 30)).as(auto.output()).isZero();
+        } finally {
+            auto.process().destroyForcibly();
+        }
     }
 
     @Test

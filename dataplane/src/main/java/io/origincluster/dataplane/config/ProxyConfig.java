@@ -27,6 +27,7 @@ public record ProxyConfig(
         AuthSettings auth,
         TlsSettings tls,
         MetricsSettings metrics,
+        TransportSettings transport,
         String description) {
 
     public static ProxyConfig fromEnvironment() {
@@ -58,7 +59,8 @@ public record ProxyConfig(
         AuthSettings auth = AuthSettings.from(env);
         TlsSettings tls = TlsSettings.from(env);
         MetricsSettings metrics = MetricsSettings.from(env);
+        TransportSettings transport = TransportSettings.from(env);
         return new ProxyConfig(grace, force, state, routing, systemApi, defaultBackend, rtmp, http, webrtc, srt,
-                rtsp, hitless, cluster, log, auth, tls, metrics, env.describe());
+                rtsp, hitless, cluster, log, auth, tls, metrics, transport, env.describe());
     }
 }

@@ -1,41 +1,43 @@
 package io.origincluster.dataplane.netty;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.origincluster.dataplane.config.TransportSettings;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Event loops and channel classes for the whole process: epoll when the native transport loads, NIO otherwise, so
- * tests run anywhere. One boss group accepts; one worker group runs every protocol, and paired client/backend
- * channels share a loop so relaying never crosses threads.
+ * Event loops and channel classes for the whole process, on the transport {@code PROXY_IO_TRANSPORT} picks
+ * ({@link TransportChoice}). One boss group accepts; one worker group runs every protocol, and paired
+ * client/backend channels share a loop so relaying never crosses threads.
  */
 public final class Transports implements AutoCloseable {
 
-    private final boolean epoll;
+    private static final Logger log = LoggerFactory.getLogger(Transports.class);
+
+    private final IoTransport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
-    public Transports(int workerThreads) {
-        this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("origincluster.nio");
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.boss = new MultiThreadIoEventLoopGroup(1, factory);
-        this.workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
+    public Transports(TransportSettings.Choice wanted, int workerThreads) {
+        this(TransportChoice.choose(wanted, IoTransport::unavailabilityCause), workerThreads);
     }
 
-    public boolean isEpoll() {
-        return epoll;
+    Transports(TransportChoice choice, int workerThreads) {
+        this.transport = choice.transport();
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.handlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.handlerFactory());
+        log.atInfo().addKeyValue("transport", transport.label()).addKeyValue("reason", choice.reason())
+                .addKeyValue("workers", workerThreads).log("io transport");
+    }
+
+    /** The transport every loop and channel of this process runs on. */
+    public IoTransport transport() {
+        return transport;
     }
 
     public EventLoopGroup boss() {
@@ -47,20 +49,20 @@ public final class Transports implements AutoCloseable {
     }
 
     public Class<? extends ServerSocketChannel> serverChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return transport.serverChannel();
     }
 
     public Class<? extends SocketChannel> clientChannel() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return transport.clientChannel();
     }
 
     public Class<? extends DatagramChannel> datagramChannel() {
-        return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        return transport.datagramChannel();
     }
 
     @Override
     public void close() {
-        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 }

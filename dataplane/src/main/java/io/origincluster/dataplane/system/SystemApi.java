@@ -84,12 +84,16 @@ final class SystemApi {
     private final byte[] token;
     private final byte[] readToken;
     private final String pid = Long.toString(ProcessHandle.current().pid());
+    /** The Netty transport in use (io_uring, epoll, nio), shown by /api/v1/versions. */
+    private final String ioTransport;
     /** Origins this proxy saw register, to log joins once instead of every heartbeat; pruned as leases lapse. */
     private final ConcurrentHashMap<String, Instant> seen = new ConcurrentHashMap<>();
     private final BundledFiles console = BundledFiles.load("web/console");
 
     SystemApi(SystemApiSettings settings, StateStore store, Metrics metrics,
-              io.origincluster.dataplane.routing.RoutingCore routing, ClusterPoller cluster, BooleanSupplier ready) {
+              io.origincluster.dataplane.routing.RoutingCore routing, ClusterPoller cluster, BooleanSupplier ready,
+              String ioTransport) {
+        this.ioTransport = ioTransport;
         this.routing = routing;
         this.sessions = routing.sessions();
         this.cluster = cluster;
@@ -443,6 +447,7 @@ final class SystemApi {
         body.put("signature", Version.SIGNATURE);
         body.put("version", Version.VERSION);
         body.put("pid", pid);
+        body.put("ioTransport", ioTransport);
         body.put("data", data);
         return done(ok(body));
     }

@@ -49,7 +49,8 @@ public final class SystemApiServer implements ProtocolServer {
                            io.origincluster.dataplane.cluster.ClusterPoller cluster, BooleanSupplier ready) {
         this.settings = settings;
         this.transports = transports;
-        this.api = new SystemApi(settings, store, metrics, routing, cluster, ready);
+        this.api = new SystemApi(settings, store, metrics, routing, cluster, ready,
+                transports.transport().label());
     }
 
     @Override

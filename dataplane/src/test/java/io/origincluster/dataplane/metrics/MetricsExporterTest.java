@@ -180,6 +180,8 @@ class MetricsExporterTest {
             assertThat(s.has("origincluster_route_lookup_seconds_bucket", "protocol", protocol)).isTrue();
             assertThat(s.has("origincluster_failovers_total", "protocol", protocol)).isTrue();
         }
+        assertThat(s.has("origincluster_io_transport_info", "transport", proxy.transports().transport().label()))
+                .as("the transport in use as a label").isTrue();
     }
 
     private void register(String id, int rtmpPort, int httpPort) {

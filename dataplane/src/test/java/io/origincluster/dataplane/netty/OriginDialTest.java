@@ -6,17 +6,20 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.origincluster.dataplane.config.TransportSettings;
 import io.origincluster.dataplane.routing.ProxyResourceException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A dial that never got a socket is the proxy's problem, not the origin's, and closing it must not throw. */
 class OriginDialTest {
 
-    private static final Transports TRANSPORTS = new Transports(1);
+    private static final Transports TRANSPORTS = new Transports(TransportSettings.Choice.AUTO, 1);
 
     @AfterAll
     static void close() {
@@ -38,20 +41,25 @@ class OriginDialTest {
         OriginDial.closeQuietly(f.channel()); // must not throw "channel not registered to an event loop"
     }
 
-    @Test
-    void aRefusingOriginStaysTheOriginsFailure() throws Exception {
+    /** Every transport reports a refused connect the same way, so failover does not depend on PROXY_IO_TRANSPORT. */
+    @ParameterizedTest
+    @EnumSource(TransportSettings.Choice.class)
+    void aRefusingOriginStaysTheOriginsFailure(TransportSettings.Choice choice) throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        ChannelFuture f = new Bootstrap().group(TRANSPORTS.workers()).channel(TRANSPORTS.clientChannel())
-                .handler(new ChannelInboundHandlerAdapter())
-                .connect(new InetSocketAddress("127.0.0.1", closedPort));
-        // read it where the proxy does, in the dial's listener: later the refused channel is closed and deregistered
-        java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
-        f.addListener(done -> seen.complete(OriginDial.failure(f)));
-        assertThat(seen.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ConnectException.class)
-                .isNotInstanceOf(ProxyResourceException.class);
-        OriginDial.closeQuietly(f.channel());
+        try (Transports transports = new Transports(choice, 1)) {
+            ChannelFuture f = new Bootstrap().group(transports.workers()).channel(transports.clientChannel())
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(new InetSocketAddress("127.0.0.1", closedPort));
+            // read it where the proxy does, in the dial's listener: later the refused channel is closed and
+            // deregistered
+            java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
+            f.addListener(done -> seen.complete(OriginDial.failure(f)));
+            assertThat(seen.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ConnectException.class)
+                    .isNotInstanceOf(ProxyResourceException.class);
+            OriginDial.closeQuietly(f.channel());
+        }
     }
 }

@@ -329,6 +329,8 @@ class SystemApiTest {
         assertThat(v.get("signature").asText()).isEqualTo("OriginCluster");
         assertThat(v.get("version").asText()).isEqualTo("0.1.0");
         assertThat(v.get("data").get("major").asInt()).isZero();
+        assertThat(v.get("ioTransport").asText()).as("the transport this proxy runs on")
+                .isEqualTo(dataplane.transports().transport().label());
     }
 
     @Test

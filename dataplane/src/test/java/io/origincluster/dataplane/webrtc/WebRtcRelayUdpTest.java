@@ -19,12 +19,22 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The UDP relay with plain sockets standing in for client and origin: routing by STUN username and by address,
- * the lookup in the shared store from a second replica, bad datagrams, address changes and the idle sweep.
+ * the lookup in the shared store from a second replica, bad datagrams, address changes and the idle sweep. All of
+ * it on the default transport and on io_uring, whose datagram channels carry the shared port and the connected
+ * per-session origin sockets there.
  */
+@ParameterizedClass(name = "PROXY_IO_TRANSPORT={0}")
+@ValueSource(strings = {"auto", "io_uring"})
 class WebRtcRelayUdpTest {
+
+    @Parameter
+    String transport;
 
     private static final String USER = "srvUfrag:cliUfrag";
     private static final String PWD = "originIcePassword1234567";
@@ -38,9 +48,12 @@ class WebRtcRelayUdpTest {
     @BeforeEach
     void setUp() throws Exception {
         store = new MemoryStateStore(new LeastPinnedPolicy());
-        Map<String, String> env = Map.of("PROXY_WEBRTC_IDLE_TIMEOUT", "1s");
+        Map<String, String> env = Map.of("PROXY_WEBRTC_IDLE_TIMEOUT", "1s", "PROXY_IO_TRANSPORT", transport);
         proxyA = RelayTestSupport.start(store, env);
         proxyB = RelayTestSupport.start(store, env);
+        if (!transport.equals("auto")) {
+            assertThat(proxyA.transports().transport().label()).isEqualTo(transport);
+        }
         origin = socket();
         client = socket();
         store.putSession(record(USER), Duration.ofSeconds(30)).toCompletableFuture().join();
@@ -224,7 +237,8 @@ class WebRtcRelayUdpTest {
 
     @Test
     void aSessionDeletedElsewhereEndsHereAtTheNextTouch() throws Exception {
-        try (Dataplane proxy = RelayTestSupport.start(store, Map.of("PROXY_WEBRTC_SESSION_TTL", "3s"))) {
+        try (Dataplane proxy = RelayTestSupport.start(store, Map.of("PROXY_WEBRTC_SESSION_TTL", "3s",
+                "PROXY_IO_TRANSPORT", transport))) {
             InetSocketAddress relay = relayAddress(proxy);
             send(client, stun(USER), relay);
             receive(origin);
