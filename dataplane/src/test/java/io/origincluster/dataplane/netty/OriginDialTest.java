@@ -50,16 +50,22 @@ class OriginDialTest {
             closedPort = s.getLocalPort();
         }
         try (Transports transports = new Transports(choice, 1)) {
-            ChannelFuture f = new Bootstrap().group(transports.workers()).channel(transports.clientChannel())
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .connect(new InetSocketAddress("127.0.0.1", closedPort));
-            // read it where the proxy does, in the dial's listener: later the refused channel is closed and
-            // deregistered
+            // dial and read the outcome on the event loop, where the proxy does: a refusal can complete the
+            // dial and later close and deregister the channel, so a listener added from another thread may
+            // first see it after that
             java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
-            f.addListener(done -> seen.complete(OriginDial.failure(f)));
+            java.util.concurrent.atomic.AtomicReference<ChannelFuture> dial =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            transports.workers().next().execute(() -> {
+                ChannelFuture f = new Bootstrap().group(transports.workers()).channel(transports.clientChannel())
+                        .handler(new ChannelInboundHandlerAdapter())
+                        .connect(new InetSocketAddress("127.0.0.1", closedPort));
+                dial.set(f);
+                f.addListener(done -> seen.complete(OriginDial.failure(f)));
+            });
             assertThat(seen.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ConnectException.class)
                     .isNotInstanceOf(ProxyResourceException.class);
-            OriginDial.closeQuietly(f.channel());
+            OriginDial.closeQuietly(dial.get().channel());
         }
     }
 }

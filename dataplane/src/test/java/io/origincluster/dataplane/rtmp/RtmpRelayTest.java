@@ -74,7 +74,7 @@ class RtmpRelayTest {
      * A well-formed AVC video tag (one length-prefixed NAL unit, as the origin's HLS muxer parses it) whose body
      * encodes its index, so order and integrity can be checked byte for byte.
      */
-    private static byte[] frame(int index, int size, boolean key) {
+    static byte[] frame(int index, int size, boolean key) {
         byte[] b = new byte[size];
         Arrays.fill(b, (byte) index);
         b[0] = (byte) (key ? 0x17 : 0x27);
@@ -93,7 +93,7 @@ class RtmpRelayTest {
         return b;
     }
 
-    private static final byte[] SEQUENCE_HEADER = {0x17, 0, 0, 0, 0, 1, 0x42, 0, 0x1E, (byte) 0xFF, (byte) 0xE1, 0, 4,
+    static final byte[] SEQUENCE_HEADER = {0x17, 0, 0, 0, 0, 1, 0x42, 0, 0x1E, (byte) 0xFF, (byte) 0xE1, 0, 4,
             0x67, 0x42, 0, 0x1E, 1, 0, 4, 0x68, (byte) 0xCE, 0x3C, (byte) 0x80};
 
     private static boolean isOk(RtmpCommand status, String code) {

@@ -7,7 +7,6 @@ import io.origincluster.dataplane.Dataplane;
 import io.origincluster.dataplane.rtmp.codec.RtmpMessage;
 import io.origincluster.testkit.NginxRtmpOrigin;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +22,6 @@ import org.junit.jupiter.api.Test;
 class RtmpSlowPlayerHoldTest {
 
     private static final String TC_URL = "rtmp://127.0.0.1/live";
-    private static final byte[] SEQUENCE_HEADER = {0x17, 0, 0, 0, 0, 1, 0x42, 0, 0x1E, (byte) 0xFF, (byte) 0xE1, 0, 4,
-            0x67, 0x42, 0, 0x1E, 1, 0, 4, 0x68, (byte) 0xCE, 0x3C, (byte) 0x80};
 
     @Test
     void aPlayerThatPausesReadingLongerThanTheHoldKeepsPlaying() throws Exception {
@@ -38,9 +35,10 @@ class RtmpSlowPlayerHoldTest {
                 AtomicBoolean publishing = new AtomicBoolean(true);
                 CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
                     try {
-                        pub.send(video(0, SEQUENCE_HEADER));
+                        pub.send(video(0, RtmpRelayTest.SEQUENCE_HEADER));
                         for (int i = 0; publishing.get(); i++) {
-                            pub.send(video(40L * i, frame(i, 50_000)));
+                            // keyframes only, so the origin may drop frames for the paused player without breaking it
+                            pub.send(video(40L * i, RtmpRelayTest.frame(i, 50_000, true)));
                             Thread.sleep(20);
                         }
                     } catch (Exception e) {
@@ -81,22 +79,5 @@ class RtmpSlowPlayerHoldTest {
 
     private static RtmpMessage video(long ts, byte[] payload) {
         return new RtmpMessage(6, RtmpMessage.VIDEO, ts, 1, Unpooled.wrappedBuffer(payload));
-    }
-
-    /** A keyframe only stream, so the origin may drop frames for the paused player without breaking it. */
-    private static byte[] frame(int index, int size) {
-        byte[] b = new byte[size];
-        Arrays.fill(b, (byte) index);
-        b[0] = 0x17;
-        b[1] = 1;
-        b[2] = 0;
-        b[3] = 0;
-        b[4] = 0;
-        int nal = size - 9;
-        b[5] = (byte) (nal >>> 24);
-        b[6] = (byte) (nal >>> 16);
-        b[7] = (byte) (nal >>> 8);
-        b[8] = (byte) nal;
-        return b;
     }
 }
