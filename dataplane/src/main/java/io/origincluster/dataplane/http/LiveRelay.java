@@ -266,9 +266,12 @@ final class LiveRelay extends OriginExchange implements MovableSession {
             leg.streaming = true;
             registered = true;
             sessions.add(this);
-            log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key).addKeyValue("backend", leg.backend())
-                    .addKeyValue("contentType", r.headers().get(HttpHeaderNames.CONTENT_TYPE))
-                    .log("{} stream started", media.protocol());
+            String backend = leg.backend();
+            String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            // as a task: it runs after this read's flush, so formatting and writing the line is not in the first byte
+            client.channel().eventLoop().execute(() -> log.atInfo().addKeyValue("sid", sid).addKeyValue("key", key)
+                    .addKeyValue("backend", backend).addKeyValue("contentType", contentType)
+                    .log("{} stream started", media.protocol()));
             return;
         }
         if (r.status().code() != 200 || HttpUtil.isContentLengthSet(r)) {
