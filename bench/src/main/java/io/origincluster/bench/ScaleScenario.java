@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * One proxy holding many connections at once (issue 15): RTMP players of a few streams from an nginx-rtmp origin
  * plus SRT publishers into an origin that accepts any number of them ({@link SrtManyOrigin}), all through one proxy
  * of its own. Prints players up and refused, SRT sessions up, proxy RSS idle, loaded and after every client left
- * (each also after a {@code jcmd GC.run}), RSS per connection, proxy CPU per GiB relayed, GC pauses, and the
+ * (each also after a {@code jcmd GC.run}; after they left, also {@code scale.settle} s later with no forced GC, which
+ * shows what the proxy gives back by itself), RSS per connection, proxy CPU per GiB relayed, GC pauses, and the
  * bytes ratio against the same load directly against the origins in the same run.
  */
 final class ScaleScenario {
@@ -30,9 +31,10 @@ final class ScaleScenario {
     private final int durationSeconds;
     private final int rampSeconds;
     private final boolean direct;
+    private final int settleSeconds;
 
     ScaleScenario(int streams, int players, double fps, int size, int srtSessions, double srtPps, int warmupSeconds,
-                  int durationSeconds, int rampSeconds, boolean direct) {
+                  int durationSeconds, int rampSeconds, boolean direct, int settleSeconds) {
         this.streams = streams;
         this.players = players;
         this.fps = fps;
@@ -43,13 +45,14 @@ final class ScaleScenario {
         this.durationSeconds = durationSeconds;
         this.rampSeconds = rampSeconds;
         this.direct = direct;
+        this.settleSeconds = settleSeconds;
     }
 
     static ScaleScenario from(BenchMain.Options o) {
         return new ScaleScenario(o.integer("scale.streams", 4), o.integer("scale.players", 9000),
                 o.decimal("scale.fps", 2), o.integer("scale.size", 2500), o.integer("scale.srt", 1000),
                 o.decimal("scale.srtpps", 10), o.integer("scale.warmup", 5), o.integer("scale.duration", 15),
-                o.integer("scale.ramp", 300), o.integer("scale.direct", 1) != 0);
+                o.integer("scale.ramp", 300), o.integer("scale.direct", 1) != 0, o.integer("scale.settle", 20));
     }
 
     String describe() {
@@ -109,11 +112,20 @@ final class ScaleScenario {
                 long waited = awaitFds(proxy.pid(), idleFds + 16, 60);
                 Pause.millis(2000);
                 long afterRaw = ProcStats.rss(proxy.pid());
+                // what the proxy gives back by itself (a collector that uncommits when idle), before any forced GC
+                StringBuilder series = new StringBuilder();
+                for (int t = 10; t <= settleSeconds; t += 10) {
+                    Pause.millis(10_000);
+                    series.append(String.format(" %d s: %s;", t, Report.mib(ProcStats.rss(proxy.pid()))));
+                }
+                Pause.millis(settleSeconds % 10 * 1000L);
+                long settled = ProcStats.rss(proxy.pid());
+                out.printf("   proxy rss with no client, every 10 s:%s%n", series);
                 gcRun(proxy.pid());
                 Pause.millis(1000);
                 long after = ProcStats.rss(proxy.pid());
                 nativeMemory(proxy.pid(), work.resolve("logs/proxy-scale-nmt-after.txt"), opts);
-                print(out, d, p, idleRaw, idle, afterRaw, after, waited, ProcStats.openFiles(proxy.pid()));
+                print(out, d, p, idleRaw, idle, afterRaw, settled, after, waited, ProcStats.openFiles(proxy.pid()));
             }
         }
     }
@@ -191,8 +203,8 @@ final class ScaleScenario {
         }
     }
 
-    private void print(PrintStream out, Phase d, Phase p, long idleRaw, long idle, long afterRaw, long after,
-                       long waitedMillis, long fdsAfter) {
+    private void print(PrintStream out, Phase d, Phase p, long idleRaw, long idle, long afterRaw, long settled,
+                       long after, long waitedMillis, long fdsAfter) {
         for (Phase r : d == null ? new Phase[] {p} : new Phase[] {d, p}) {
             out.printf("%-7s rtmp players up %,d, refused %d (ramp %.1f s), still connected at the window's start %,d "
                             + "and end %,d; srt sessions up %,d, refused %d (%.1f s)%n", r.label(), r.playersUp(),
@@ -213,16 +225,17 @@ final class ScaleScenario {
                 p.windowPauses().totalMillis(), p.windowPauses().maxMillis());
         out.printf("memory  proxy rss idle %s (%s after GC.run) -> %s with %,d players -> loaded %s with %,d srt "
                         + "sessions too (peak %s, %,d fds), %s after GC.run -> after all left %s (%.1f s to release "
-                        + "the sockets, %d fds), %s after GC.run%n", Report.mib(idleRaw), Report.mib(idle),
+                        + "the sockets, %d fds), %s after %d s more with no client, %s after GC.run%n",
+                Report.mib(idleRaw), Report.mib(idle),
                 Report.mib(p.rssWithPlayers()), p.playersUp(), Report.mib(p.rssLoaded()), p.srtUp(),
                 Report.mib(p.peakRss()), p.fds(), Report.mib(p.rssLoadedAfterGc()), Report.mib(afterRaw),
-                waitedMillis / 1000.0, fdsAfter, Report.mib(after));
+                waitedMillis / 1000.0, fdsAfter, Report.mib(settled), settleSeconds, Report.mib(after));
         out.printf("memory  per connection (%,d): loaded - idle %.1f KiB, after GC.run both %.1f KiB; per rtmp player "
-                        + "(with players - idle) %.1f KiB; after all left - idle: %+.1f MiB, after GC.run both "
-                        + "%+.1f MiB%n", connections, perConnection(idleRaw, p.rssLoaded(), connections) / 1024.0,
+                        + "(with players - idle) %.1f KiB; after all left - idle: %+.1f MiB, %d s later (no forced GC) "
+                        + "%+.1f MiB, after GC.run both %+.1f MiB%n", connections, perConnection(idleRaw, p.rssLoaded(), connections) / 1024.0,
                 perConnection(idle, p.rssLoadedAfterGc(), connections) / 1024.0,
                 perConnection(idleRaw, p.rssWithPlayers(), p.playersUp()) / 1024.0, mibDelta(idleRaw, afterRaw),
-                mibDelta(idle, after));
+                settleSeconds, mibDelta(idleRaw, settled), mibDelta(idle, after));
         if (d != null) {
             out.printf("ratio   rtmp bytes to players proxy/direct = %.3f (per connected player %.3f), srt bytes at "
                             + "origin proxy/direct = %.3f (per session up %.3f); nginx cpu per GiB direct %.2f s%n",
