@@ -40,9 +40,10 @@ class DockerfileTest {
         assertThat(expected).containsExactlyInAnyOrder("11935/tcp", "18080/tcp", "11985/tcp", "12025/tcp",
                 "18554/tcp", "18000/udp", "20080/udp");
         assertThat(exposed(df)).isEqualTo(expected);
-        // the measured defaults (docs/benchmarks.md, "JVM defaults"): a collector without G1's native overhead and
-        // a heap share that leaves Netty's direct buffers (as large as the heap by default) room in the container
-        assertThat(df).contains("-XX:+UseSerialGC").contains("-XX:MaxRAMPercentage=40.0").contains("MALLOC_ARENA_MAX=2");
+        // the measured defaults (docs/benchmarks.md, "JVM defaults"): a collector that gives the heap back when the
+        // proxy is idle, and a heap share that leaves Netty's direct buffers (as large as the heap by default) room
+        assertThat(df).contains("-XX:+UseG1GC").contains("-XX:G1PeriodicGCInterval=").contains("-XX:MaxHeapFreeRatio=")
+                .contains("-XX:MaxRAMPercentage=40.0").contains("MALLOC_ARENA_MAX=2");
     }
 
     @Test
