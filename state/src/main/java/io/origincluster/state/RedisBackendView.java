@@ -165,6 +165,22 @@ final class RedisBackendView implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection came back: read the view again shortly (once the renewed subscription is in place, so nothing
+     * published after the read is missed) and once more a little later, for a subscription renewed on a second try.
+     */
+    void resyncAfterReconnect() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            worker.schedule(this::resync, 250, TimeUnit.MILLISECONDS);
+            worker.schedule(this::resync, 2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
     private void resync() {
         refresh().whenComplete((s, e) -> runOnWorker(() -> {
             if (e != null && !resyncFailing) {

@@ -249,6 +249,15 @@ public final class RedisStateStore implements StateStore {
         });
         pubSub.sync().subscribe(keys.events());
         view.start(resyncInterval, COMMAND_TIMEOUT);
+        // pub/sub is not durable: an event published while a connection was away is lost, and the periodic resync
+        // may be minutes off. A reconnect (the subscription is renewed with it) starts a resync at once instead.
+        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> handler,
+                                         java.net.SocketAddress address) {
+                view.resyncAfterReconnect();
+            }
+        });
     }
 
     // ---- backends -------------------------------------------------------------------------------------------------

@@ -119,6 +119,34 @@ class RedisStateStoreTest extends StateStoreContract {
         }
     }
 
+    /**
+     * Pub/sub is not durable: a store cut off from Redis misses what is published meanwhile. Its resync here is
+     * minutes away, so only the resync that a reconnect starts can bring the backend registered in the gap.
+     */
+    @Test
+    void aBackendRegisteredWhileAStoreWasCutOffReachesItAfterTheReconnect() throws Exception {
+        try (io.origincluster.state.testing.CuttableForwarder line =
+                     io.origincluster.state.testing.CuttableForwarder.to(redisServer.port())) {
+            StateStore cutOff = RedisStateStore.connect("redis://127.0.0.1:" + line.port(), clusterId,
+                    new LeastPinnedPolicy(), Duration.ofMinutes(5));
+            extra.add(cutOff);
+            List<BackendEvent> seen = new CopyOnWriteArrayList<>();
+            cutOff.onBackendChange(seen::add);
+            register("before", LONG);
+            await().atMost(5, TimeUnit.SECONDS)
+                    .until(() -> seen.contains(new BackendEvent(BackendEvent.Type.UPSERTED, "before")));
+
+            line.cut();
+            register("in-the-gap", LONG);
+            Thread.sleep(500); // the store keeps trying to reconnect meanwhile, and is refused
+            line.restore();
+
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> seen.contains(new BackendEvent(BackendEvent.Type.UPSERTED, "in-the-gap")));
+            assertThat(get(cutOff.liveBackends())).extracting(Backend::id).contains("before", "in-the-gap");
+        }
+    }
+
     @Test
     void unreachableRedisFailsConnectWithAClearMessage() throws Exception {
         int port;
