@@ -116,10 +116,11 @@ public class CodecBenchmarks {
         ByteBuf batch;
         long bytes;
         long lastMediaNanos;
-        private final TsSplicer.Output output = this::append;
-        private final TsPacketReader.Sink sink = p -> {
-            leg.observe(p, alloc);
-            emit(p);
+        boolean fed;
+        private final TsSplicer.RunOutput output = this::append;
+        private final TsPacketReader.InPlaceSink sink = (buf, at) -> {
+            leg.observe(buf, at, alloc);
+            emit(buf, at);
         };
 
         @Setup(Level.Trial)
@@ -154,34 +155,37 @@ public class CodecBenchmarks {
 
         /** One read of the origin's leg, then the batch "written" (released), as at the relay's read complete. */
         void read() throws Exception {
-            reader.feed(reads[next].retainedDuplicate(), sink);
+            reader.feedInPlace(reads[next].retainedDuplicate(), sink);
+            if (fed) {
+                fed = false;
+                lastMediaNanos = System.nanoTime(); // TsMedia tells the relay once per read
+            }
             next = next + 1 == reads.length ? 0 : next + 1;
             writeBatch();
         }
 
-        private void emit(ByteBuf p) {
+        private void emit(ByteBuf buf, int at) {
             int splices = splicer.splices();
-            boolean awaiting = splicer.awaitingStart();
-            splicer.packet(leg, p, output);
-            if (!awaiting || splicer.splices() != splices) {
+            splicer.packet(leg, buf, at, output);
+            if (splicer.splices() != splices) {
                 lastMediaNanos = System.nanoTime();
+            } else if (!splicer.awaitingStart()) {
+                fed = true;
             }
             if (batch != null && batch.readableBytes() >= MAX_BATCH) {
                 writeBatch();
             }
         }
 
-        private void append(ByteBuf p) {
-            int n = p.readableBytes();
+        private void append(ByteBuf buf, int index, int length) {
             if (batch == null) {
-                batch = alloc.directBuffer(Math.max(8 * 1024, HEADROOM + n + 2));
+                batch = alloc.directBuffer(Math.max(8 * 1024, HEADROOM + length + 2));
                 batch.writerIndex(HEADROOM).readerIndex(HEADROOM);
             } else {
-                batch.ensureWritable(n + 2);
+                batch.ensureWritable(length + 2);
             }
-            bytes += n;
-            batch.writeBytes(p, p.readerIndex(), n);
-            p.release();
+            bytes += length;
+            batch.writeBytes(buf, index, length);
         }
 
         private void writeBatch() {
