@@ -22,8 +22,8 @@ import java.util.BitSet;
  * stream by at most one PES (one video frame; a bounded hold of {@value #MAX_UNIT_BYTES} bytes per stream).
  *
  * <p>Packets are taken where they lie in the origin's read buffer and never changed there: a packet whose timestamps
- * or flags change is copied first. A held PES is kept as runs of consecutive packets of one buffer (one reference per
- * run, not per packet) and handed on run by run.
+ * or flags change is copied first (into a small scratch buffer shared by many such copies). A held PES is kept as
+ * runs of consecutive packets of one buffer (one reference per run, not per packet) and handed on run by run.
  *
  * <p>Only single-packet PAT and PMT sections are understood (what SRS, nginx and ffmpeg send). Not thread-safe: one
  * instance per player, on its event loop.
@@ -35,6 +35,7 @@ public final class TsSplicer {
     private static final long PCR_MOD = PTS_MOD * 300;
     private static final long DEFAULT_INTERVAL = 3600;
     private static final long MAX_INTERVAL = 18000;
+    private static final int SCRATCH_PACKETS = 16;
     /** Past this a PES is passed on before it is complete (nothing real is this large). */
     static final int MAX_UNIT_BYTES = 4 << 20;
 
@@ -184,6 +185,8 @@ public final class TsSplicer {
     private final ByteBufAllocator alloc;
     /** The held PES per elementary stream PID, in the order first seen (a program has a handful). */
     private HeldPes[] units = new HeldPes[0];
+    /** Copies of the packets this changes (the origin's read buffers are never written), packet after packet. */
+    private ByteBuf scratch;
     private final BitSet started = new BitSet(8192);
     private long offset;
     private long lastDts = -1;
@@ -215,6 +218,10 @@ public final class TsSplicer {
             u.drop();
         }
         units = new HeldPes[0];
+        if (scratch != null) {
+            scratch.release();
+            scratch = null;
+        }
     }
 
     public boolean awaitingStart() {
@@ -307,12 +314,11 @@ public final class TsSplicer {
                 lastVideoDtsIn = dts;
             }
         }
-        ByteBuf rebased = rebase(buf, at);
-        if (rebased == null) {
+        int changed = rebase(buf, at);
+        if (changed < 0) {
             send(leg, buf, at, out, false);
         } else {
-            send(leg, rebased, 0, out, false);
-            rebased.release();
+            send(leg, scratch, changed, out, false);
         }
     }
 
@@ -367,19 +373,18 @@ public final class TsSplicer {
     private void emitStarting(LegState leg, ByteBuf buf, int at, RunOutput out) {
         int pid = pid(buf.getInt(at));
         started.set(pid);
-        ByteBuf copy = rebase(buf, at);
-        if (copy != null) {
-            buf = copy;
-            at = 0;
+        int changed = rebase(buf, at);
+        if (changed >= 0) {
+            buf = scratch;
+            at = changed;
         }
         int afc = (buf.getUnsignedByte(at + 3) >> 4) & 3;
         if ((afc & 2) != 0 && buf.getUnsignedByte(at + 4) > 0) {
-            if (copy == null) {
-                copy = copy(buf, at, alloc);
-                buf = copy;
-                at = 0;
+            if (changed < 0) {
+                at = toScratch(buf, at);
+                buf = scratch;
             }
-            buf.setByte(5, buf.getUnsignedByte(5) | 0x80);
+            buf.setByte(at + 5, buf.getUnsignedByte(at + 5) | 0x80);
         } else {
             int cc = buf.getUnsignedByte(at + 3) & 0x0f;
             ByteBuf marker = alloc.buffer(PACKET, PACKET);
@@ -394,9 +399,6 @@ public final class TsSplicer {
             marker.release();
         }
         send(leg, buf, at, out, false);
-        if (copy != null) {
-            copy.release();
-        }
     }
 
     private static final byte[] STUFFING = new byte[182];
@@ -406,10 +408,10 @@ public final class TsSplicer {
     }
 
     /**
-     * Tracks the last DTS; returns null when the packet stays as it is, else a copy of it (at index 0, the caller's
-     * to release) with its PTS/DTS and PCR shifted by the offset.
+     * Tracks the last DTS; returns -1 when the packet stays as it is, else where in {@link #scratch} a copy of it is,
+     * with its PTS/DTS and PCR shifted by the offset.
      */
-    private ByteBuf rebase(ByteBuf buf, int at) {
+    private int rebase(ByteBuf buf, int at) {
         int header = buf.getInt(at);
         int afc = (header >> 4) & 3;
         boolean pcr = (afc & 2) != 0 && buf.getUnsignedByte(at + 4) >= 7 && (buf.getUnsignedByte(at + 5) & 0x10) != 0;
@@ -424,29 +426,47 @@ public final class TsSplicer {
             }
         }
         if (offset == 0 || (!pcr && pes < 0)) {
-            return null;
+            return -1;
         }
-        ByteBuf p = copy(buf, at, alloc);
+        int i = toScratch(buf, at);
+        ByteBuf p = scratch;
         if (pcr) {
-            long base = (p.getUnsignedInt(6) << 1) | (p.getUnsignedByte(10) >> 7);
-            long ext = ((p.getUnsignedByte(10) & 1) << 8) | p.getUnsignedByte(11);
+            long base = (p.getUnsignedInt(i + 6) << 1) | (p.getUnsignedByte(i + 10) >> 7);
+            long ext = ((p.getUnsignedByte(i + 10) & 1) << 8) | p.getUnsignedByte(i + 11);
             long v = Math.floorMod(base * 300 + ext + offset * 300, PCR_MOD);
             long nb = v / 300;
             long ne = v % 300;
-            p.setInt(6, (int) (nb >> 1));
-            p.setByte(10, (int) (((nb & 1) << 7) | 0x7e | ((ne >> 8) & 1)));
-            p.setByte(11, (int) (ne & 0xff));
+            p.setInt(i + 6, (int) (nb >> 1));
+            p.setByte(i + 10, (int) (((nb & 1) << 7) | 0x7e | ((ne >> 8) & 1)));
+            p.setByte(i + 11, (int) (ne & 0xff));
         }
         if (pes >= 0) {
-            int flags = (p.getUnsignedByte(pes + 7) >> 6) & 3;
+            int flags = (p.getUnsignedByte(i + pes + 7) >> 6) & 3;
             if ((flags & 2) != 0) {
-                shiftTimestamp(p, pes + 9);
+                shiftTimestamp(p, i + pes + 9);
             }
             if (flags == 3 && pes + 19 <= PACKET) {
-                shiftTimestamp(p, pes + 14);
+                shiftTimestamp(p, i + pes + 14);
             }
         }
-        return p;
+        return i;
+    }
+
+    /**
+     * Copies a packet to change into {@link #scratch} and returns where: after a splice every PES header is
+     * rebased, and one small buffer for many of them costs less than a buffer each. A full one is let go; the runs
+     * still holding packets of it keep it alive until they are sent.
+     */
+    private int toScratch(ByteBuf buf, int at) {
+        if (scratch == null || scratch.writableBytes() < PACKET) {
+            if (scratch != null) {
+                scratch.release();
+            }
+            scratch = alloc.directBuffer(SCRATCH_PACKETS * PACKET, SCRATCH_PACKETS * PACKET);
+        }
+        int i = scratch.writerIndex();
+        scratch.writeBytes(buf, at, PACKET);
+        return i;
     }
 
     private void shiftTimestamp(ByteBuf p, int i) {
@@ -457,7 +477,6 @@ public final class TsSplicer {
         p.setShort(i + 3, (int) (((v << 1) & 0xfffe) | 1));
     }
 
-    /** A packet of our own to change: the origin's read buffer is never written. */
     private static ByteBuf copy(ByteBuf buf, int at, ByteBufAllocator alloc) {
         ByteBuf copy = alloc.buffer(PACKET, PACKET);
         copy.writeBytes(buf, at, PACKET);

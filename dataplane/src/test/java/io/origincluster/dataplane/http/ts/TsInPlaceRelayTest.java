@@ -83,7 +83,8 @@ class TsInPlaceRelayTest {
         /** Every read unchanged, and released by the relay (only our own reference is left), then released. */
         void checkAndRelease() {
             for (int i = 0; i < reads.size(); i++) {
-                assertThat(ByteBufUtil.getBytes(reads.get(i), 0, sent.get(i).length)).as("read " + i + " unchanged").isEqualTo(sent.get(i));
+                assertThat(ByteBufUtil.getBytes(reads.get(i), 0, sent.get(i).length)).as("read " + i + " unchanged")
+                        .isEqualTo(sent.get(i));
                 assertThat(reads.get(i).refCnt()).as("read " + i).isEqualTo(1);
                 reads.get(i).release();
             }
@@ -171,6 +172,50 @@ class TsInPlaceRelayTest {
             }
             assertThat(got).as("reads of " + piece).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void rebasedPacketsStayIntactWhileTheScratchBufferTheyWereCopiedToIsReplaced() throws Exception {
+        TsSplicer s = new TsSplicer(alloc);
+        Client client = new Client();
+        Leg first = new Leg();
+        first.feed(s, client, concat(pat(0), pmt(0), videoPes(0, 90_000, 87_000, true, 5),
+                videoPes(1, 93_600, 90_600, false, 1)), 100_000);
+        s.splice();
+        int sentBefore = client.bytes.size();
+        // after the splice every PES header is rebased: the keyframe's copy is held while 40 audio copies pass
+        List<byte[]> after = new ArrayList<>(
+                List.of(pat(1), pmt(1), videoPesWithPcr(2, 5_003_600, 5_000_600, 4_990_000)));
+        for (int i = 0; i < 40; i++) {
+            after.add(sizedAudioPes(i, 5_000_000 + i * 1920L));
+        }
+        after.add(cont(VIDEO, 3));
+        after.add(videoPes(4, 5_007_200, 5_004_200, false, 1));
+        Leg second = new Leg();
+        second.feed(s, client, concat(after.toArray(byte[][]::new)), 100_000);
+        long offset = s.offset();
+        ByteBuf got = io.netty.buffer.Unpooled.wrappedBuffer(client.bytes.toByteArray());
+        List<Long> audio = new ArrayList<>();
+        List<Integer> video = new ArrayList<>();
+        for (int at = sentBefore; at < got.writerIndex(); at += 188) {
+            int pid = TsSplicer.pid(got.getInt(at));
+            if (pid == AUDIO && TsSplicer.pusi(got, at)) {
+                audio.add(TsSplicer.pesDts(got, at));
+            } else if (pid == VIDEO) {
+                video.add(at);
+            }
+        }
+        assertThat(audio).hasSize(40);
+        for (int i = 0; i < 40; i++) {
+            assertThat(audio.get(i)).isEqualTo((5_000_000 + i * 1920L + offset) % (1L << 33));
+        }
+        assertThat(video).hasSize(2);
+        assertThat(TsSplicer.pesDts(got, video.get(0))).as("last DTS + one frame").isEqualTo(90_600 + 3600);
+        assertThat(got.getUnsignedByte(video.get(0) + 5) & 0xc0).as("discontinuity and random access").isEqualTo(0xc0);
+        assertThat(ByteBufUtil.getBytes(got, video.get(1), 188)).isEqualTo(cont(VIDEO, 3));
+        s.release();
+        first.checkAndRelease();
+        second.checkAndRelease();
     }
 
     private static byte[] concat(byte[]... packets) {
