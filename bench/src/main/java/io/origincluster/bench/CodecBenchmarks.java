@@ -117,6 +117,7 @@ public class CodecBenchmarks {
         long bytes;
         long lastMediaNanos;
         boolean fed;
+        int readBytes;
         private final TsSplicer.RunOutput output = this::append;
         private final TsPacketReader.InPlaceSink sink = (buf, at) -> {
             leg.observe(buf, at, alloc);
@@ -155,6 +156,7 @@ public class CodecBenchmarks {
 
         /** One read of the origin's leg, then the batch "written" (released), as at the relay's read complete. */
         void read() throws Exception {
+            readBytes = reads[next].readableBytes();
             reader.feedInPlace(reads[next].retainedDuplicate(), sink);
             if (fed) {
                 fed = false;
@@ -179,7 +181,8 @@ public class CodecBenchmarks {
 
         private void append(ByteBuf buf, int index, int length) {
             if (batch == null) {
-                batch = alloc.directBuffer(Math.max(8 * 1024, HEADROOM + length + 2));
+                int expected = Math.min(Math.max(length, readBytes), MAX_BATCH);
+                batch = alloc.directBuffer(Math.max(8 * 1024, HEADROOM + expected + 2));
                 batch.writerIndex(HEADROOM).readerIndex(HEADROOM);
             } else {
                 batch.ensureWritable(length + 2);

@@ -7,10 +7,11 @@ import java.util.SplittableRandom;
 
 /**
  * A live HTTP-TS stream as an origin delivers it to the proxy, for the splicer benchmark: 25 fps H.264 of 10-40 KB
- * per frame (keyframe every 2 s), two AAC frames of ~300 bytes per video frame, PAT and PMT every 100 ms and before
- * each keyframe, cut into reads of {@link #READ} bytes (the 350 ms batches of a ~1 Mbit/s stream as the socket
- * returns them, so reads end mid-packet). The stream is filled up with audio (and at most one null packet) to a length that is a multiple
- * of both the read and the packet size, so it loops without a partial packet; every read is the same size.
+ * per frame (keyframe every 2 s, about 5 Mbit/s), two AAC frames of ~300 bytes per video frame, PAT and PMT every
+ * 100 ms and before each keyframe, cut into reads of {@link #READ} bytes (as the socket hands over the origin's merged
+ * 350 ms writes: a 1 Mbit/s write is about one such read, a bigger one several), so reads end mid-packet. The stream
+ * is filled up with audio (and at most one null packet) to a length that is a multiple of both the read and the
+ * packet size, so it loops without a partial packet; every read is the same size.
  */
 final class TsBenchStream {
 

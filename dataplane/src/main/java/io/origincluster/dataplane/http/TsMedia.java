@@ -25,6 +25,11 @@ final class TsMedia extends LiveMedia {
     private ByteBuf batch;
     /** Media went on to the client during the current read; told to the relay once per read, not per packet. */
     private boolean fed;
+    /**
+     * The size of the read being relayed: about what its batch will hold, so the batch is made that size at once
+     * rather than grown (and copied) from {@link #FIRST_CAPACITY} several times per read.
+     */
+    private int readBytes;
 
     TsMedia(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -57,6 +62,7 @@ final class TsMedia extends LiveMedia {
         return new LegMedia() {
             @Override
             public String feed(ByteBuf in) {
+                readBytes = in.readableBytes();
                 try {
                     reader.feedInPlace(in, sink);
                     return null;
@@ -93,7 +99,8 @@ final class TsMedia extends LiveMedia {
 
     private void append(ByteBuf buf, int index, int length) {
         if (batch == null) {
-            batch = alloc.directBuffer(Math.max(FIRST_CAPACITY, LiveBody.HEADROOM + length + 2));
+            int expected = Math.min(Math.max(length, readBytes), MAX_BATCH);
+            batch = alloc.directBuffer(Math.max(FIRST_CAPACITY, LiveBody.HEADROOM + expected + 2));
             batch.writerIndex(LiveBody.HEADROOM).readerIndex(LiveBody.HEADROOM);
         } else {
             batch.ensureWritable(length + 2);
