@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.origincluster.dataplane.http.ts.TsPacketReader;
+import io.origincluster.dataplane.http.ts.TsSplicer;
 import io.origincluster.dataplane.rtmp.codec.ChunkDecoder;
 import io.origincluster.dataplane.rtmp.codec.ChunkEncoder;
 import io.origincluster.dataplane.rtmp.codec.ControlMessages;
@@ -91,6 +93,123 @@ public class CodecBenchmarks {
         }
     }
 
+    /**
+     * An HTTP-TS player's relay as TsMedia runs it (TsMedia is the dataplane's own; its loop is copied here): the
+     * origin's reads through a TsPacketReader and a LegState into a TsSplicer, whose packets are copied into a flat
+     * batch buffer that is released where the relay would write it. {@code spliced}: the player moved once, so every
+     * PES header and PCR is rebased from then on.
+     */
+    @State(Scope.Thread)
+    public static class TsRelay {
+        private static final int MAX_BATCH = 64 * 1024;
+        private static final int HEADROOM = 10;
+
+        @Param({"false", "true"})
+        public boolean spliced;
+
+        final PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        ByteBuf[] reads;
+        int next;
+        TsPacketReader reader;
+        TsSplicer.LegState leg;
+        TsSplicer splicer;
+        ByteBuf batch;
+        long bytes;
+        long lastMediaNanos;
+        boolean fed;
+        int readBytes;
+        private final TsSplicer.RunOutput output = this::append;
+        private final TsPacketReader.InPlaceSink sink = (buf, at) -> {
+            leg.observe(buf, at, alloc);
+            emit(buf, at);
+        };
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            reads = TsBenchStream.reads(alloc, 4);
+            splicer = new TsSplicer(alloc);
+            newLeg();
+            for (int i = 0; i < reads.length; i++) {
+                read(); // the whole stream once: a steady state, and the last DTS a splice continues from
+            }
+            if (bytes < (long) reads.length * TsBenchStream.READ * 9 / 10) {
+                throw new IllegalStateException("only " + bytes + " bytes relayed"); // a benchmark of nothing
+            }
+            if (spliced) {
+                reader.close();
+                leg.release();
+                splicer.splice();
+                newLeg();
+                for (int i = 0; i < reads.length && splicer.awaitingStart(); i++) {
+                    read();
+                }
+                if (splicer.awaitingStart()) {
+                    throw new IllegalStateException("the stream has no splice point");
+                }
+            }
+        }
+
+        private void newLeg() {
+            reader = new TsPacketReader(alloc);
+            leg = new TsSplicer.LegState();
+        }
+
+        /** One read of the origin's leg, then the batch "written" (released), as at the relay's read complete. */
+        void read() throws Exception {
+            readBytes = reads[next].readableBytes();
+            reader.feedInPlace(reads[next].retainedDuplicate(), sink);
+            if (fed) {
+                fed = false;
+                lastMediaNanos = System.nanoTime(); // TsMedia tells the relay once per read
+            }
+            next = next + 1 == reads.length ? 0 : next + 1;
+            writeBatch();
+        }
+
+        private void emit(ByteBuf buf, int at) {
+            int splices = splicer.splices();
+            splicer.packet(leg, buf, at, output);
+            if (splicer.splices() != splices) {
+                lastMediaNanos = System.nanoTime();
+            } else if (!splicer.awaitingStart()) {
+                fed = true;
+            }
+            if (batch != null && batch.readableBytes() >= MAX_BATCH) {
+                writeBatch();
+            }
+        }
+
+        private void append(ByteBuf buf, int index, int length) {
+            if (batch == null) {
+                int expected = Math.min(Math.max(length, readBytes), MAX_BATCH);
+                batch = alloc.directBuffer(Math.max(8 * 1024, HEADROOM + expected + 2));
+                batch.writerIndex(HEADROOM).readerIndex(HEADROOM);
+            } else {
+                batch.ensureWritable(length + 2);
+            }
+            bytes += length;
+            batch.writeBytes(buf, index, length);
+        }
+
+        private void writeBatch() {
+            if (batch != null) {
+                batch.release();
+                batch = null;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            writeBatch();
+            reader.close();
+            leg.release();
+            splicer.release();
+            for (ByteBuf r : reads) {
+                r.release();
+            }
+        }
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
@@ -129,6 +248,12 @@ public class CodecBenchmarks {
         v.encodeOut.clear();
         v.encoder.encode(v.video, v.encodeOut);
         return v.encodeOut.readableBytes();
+    }
+
+    @Benchmark
+    public long tsRelayRead(TsRelay r) throws Exception {
+        r.read();
+        return r.bytes;
     }
 
     @Benchmark

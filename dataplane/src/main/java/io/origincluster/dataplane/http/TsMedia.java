@@ -7,11 +7,12 @@ import io.origincluster.dataplane.http.ts.TsPacketReader;
 import io.origincluster.dataplane.http.ts.TsSplicer;
 
 /**
- * HTTP-TS for a {@link LiveRelay}: 188-byte packets from {@link TsPacketReader} go through a {@link TsSplicer}.
- * Without a splice every packet is the origin's own slice, unchanged. A make-before-break leg is read until its
- * splice point (PAT, PMT, then a keyframe PES); its PAT and PMT are what the splicer keeps of it. Packets are
- * copied into one flat batch buffer (with {@link LiveBody#HEADROOM} free in front for the chunk framing): a composite
- * of one 188-byte slice per packet cost more to build, write and release than the copy.
+ * HTTP-TS for a {@link LiveRelay}: 188-byte packets from {@link TsPacketReader} go through a {@link TsSplicer}, both
+ * reading them where they lie in the origin's read buffer (no object per packet). Without a splice every packet's
+ * bytes are the origin's, unchanged. A make-before-break leg is read until its splice point (PAT, PMT, then a
+ * keyframe PES); its PAT and PMT are what the splicer keeps of it. What the splicer sends, a run of packets at a
+ * time, is copied into one flat batch buffer (with {@link LiveBody#HEADROOM} free in front for the chunk framing): a
+ * composite of one 188-byte slice per packet cost more to build, write and release than the copy.
  */
 final class TsMedia extends LiveMedia {
 
@@ -20,8 +21,15 @@ final class TsMedia extends LiveMedia {
 
     private final ByteBufAllocator alloc;
     private final TsSplicer splicer;
-    private final TsSplicer.Output output = this::append;
+    private final TsSplicer.RunOutput output = this::append;
     private ByteBuf batch;
+    /** Media went on to the client during the current read; told to the relay once per read, not per packet. */
+    private boolean fed;
+    /**
+     * The size of the read being relayed: about what its batch will hold, so the batch is made that size at once
+     * rather than grown (and copied) from {@link #FIRST_CAPACITY} several times per read.
+     */
+    private int readBytes;
 
     TsMedia(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -42,25 +50,29 @@ final class TsMedia extends LiveMedia {
     LegMedia newLeg(Object leg, ByteBufAllocator legAlloc) {
         TsPacketReader reader = new TsPacketReader(legAlloc);
         TsSplicer.LegState state = new TsSplicer.LegState();
-        TsPacketReader.Sink sink = p -> {
-            state.observe(p, legAlloc);
+        TsPacketReader.InPlaceSink sink = (buf, at) -> {
+            state.observe(buf, at, legAlloc);
             if (relay.feeding(leg)) {
-                emit(state, p);
-            } else if (relay.candidate(leg) && state.isStart(p)) {
+                emit(state, buf, at);
+            } else if (relay.candidate(leg) && state.isStart(buf, at)) {
                 relay.switchOver(leg);
-                emit(state, p);
-            } else {
-                p.release();
+                emit(state, buf, at);
             }
         };
         return new LegMedia() {
             @Override
             public String feed(ByteBuf in) {
+                readBytes = in.readableBytes();
                 try {
-                    reader.feed(in, sink);
+                    reader.feedInPlace(in, sink);
                     return null;
                 } catch (TsFormatException e) {
                     return e.getMessage();
+                } finally {
+                    if (fed) {
+                        fed = false;
+                        relay.sent(true, false);
+                    }
                 }
             }
 
@@ -72,29 +84,29 @@ final class TsMedia extends LiveMedia {
         };
     }
 
-    private void emit(TsSplicer.LegState state, ByteBuf p) {
+    private void emit(TsSplicer.LegState state, ByteBuf buf, int at) {
         int spliced = splicer.splices();
-        boolean awaiting = splicer.awaitingStart();
-        splicer.packet(state, p, output);
-        if (!awaiting || splicer.splices() != spliced) {
-            relay.sent(true, splicer.splices() != spliced);
+        splicer.packet(state, buf, at, output);
+        if (splicer.splices() != spliced) {
+            relay.sent(true, true); // the move completes at this packet
+        } else if (!splicer.awaitingStart()) {
+            fed = true;
         }
         if (batch != null && batch.readableBytes() >= MAX_BATCH) {
             relay.writeBatch();
         }
     }
 
-    private void append(ByteBuf p) {
-        int n = p.readableBytes();
+    private void append(ByteBuf buf, int index, int length) {
         if (batch == null) {
-            batch = alloc.directBuffer(Math.max(FIRST_CAPACITY, LiveBody.HEADROOM + n + 2));
+            int expected = Math.min(Math.max(length, readBytes), MAX_BATCH);
+            batch = alloc.directBuffer(Math.max(FIRST_CAPACITY, LiveBody.HEADROOM + expected + 2));
             batch.writerIndex(LiveBody.HEADROOM).readerIndex(LiveBody.HEADROOM);
         } else {
-            batch.ensureWritable(n + 2);
+            batch.ensureWritable(length + 2);
         }
-        relay.addBytes(n);
-        batch.writeBytes(p, p.readerIndex(), n);
-        p.release();
+        relay.addBytes(length);
+        batch.writeBytes(buf, index, length);
     }
 
     @Override

@@ -5,18 +5,27 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * Cuts an MPEG-TS byte stream, arriving in pieces of any size, into 188-byte packets. A packet whole in one piece is
- * a slice of it; a packet split across pieces is gathered into one 188-byte buffer, so the reader never holds more
- * than one packet. A packet not starting with the sync byte 0x47 is an error (no resync: a live origin that loses
- * framing is broken), after which the reader takes nothing more.
+ * handed on where it lies in that piece (no slice per packet: the relay's hot path); a packet split across pieces is
+ * gathered into one 188-byte buffer, so the reader never holds more than one packet. A packet not starting with the
+ * sync byte 0x47 is an error (no resync: a live origin that loses framing is broken), after which the reader takes
+ * nothing more.
  */
 public final class TsPacketReader {
 
     public static final int PACKET = 188;
     public static final int SYNC = 0x47;
 
-    /** Receives each packet; the callee owns it. */
+    /** Receives each packet as its own buffer; the callee owns it. */
     public interface Sink {
         void packet(ByteBuf packet);
+    }
+
+    /**
+     * Receives each packet where it lies: the 188 bytes of {@code buf} from index {@code at}. Borrowed for the call
+     * only: a callee that keeps them retains {@code buf}, and never changes its bytes.
+     */
+    public interface InPlaceSink {
+        void packet(ByteBuf buf, int at);
     }
 
     private final ByteBufAllocator alloc;
@@ -36,8 +45,13 @@ public final class TsPacketReader {
         return pending == null ? 0 : pending.readableBytes();
     }
 
-    /** Reads {@code in} (always released), handing on every complete packet. */
+    /** Reads {@code in} (always released), handing on every complete packet as a buffer of its own. */
     public void feed(ByteBuf in, Sink sink) throws TsFormatException {
+        feedInPlace(in, (buf, at) -> sink.packet(buf.retainedSlice(at, PACKET)));
+    }
+
+    /** Reads {@code in} (always released), handing on every complete packet where it lies. */
+    public void feedInPlace(ByteBuf in, InPlaceSink sink) throws TsFormatException {
         try {
             if (failed) {
                 throw new TsFormatException("TS stream already failed");
@@ -51,13 +65,19 @@ public final class TsPacketReader {
                 ByteBuf p = pending;
                 pending = null;
                 packets++;
-                sink.packet(p);
+                try {
+                    sink.packet(p, p.readerIndex());
+                } finally {
+                    p.release();
+                }
             }
-            while (in.readableBytes() >= PACKET) {
-                check(in, in.readerIndex());
+            int at = in.readerIndex();
+            for (int end = in.writerIndex(); end - at >= PACKET; at += PACKET) {
+                check(in, at);
                 packets++;
-                sink.packet(in.readRetainedSlice(PACKET));
+                sink.packet(in, at);
             }
+            in.readerIndex(at);
             if (in.isReadable()) {
                 if (in.getUnsignedByte(in.readerIndex()) != SYNC) {
                     throw new TsFormatException("lost TS sync after " + packets + " packets");

@@ -21,6 +21,10 @@ import java.util.BitSet;
  * incomplete ones of the old leg, so a decoder never gets a frame cut short by a dying origin. That delays each
  * stream by at most one PES (one video frame; a bounded hold of {@value #MAX_UNIT_BYTES} bytes per stream).
  *
+ * <p>Packets are taken where they lie in the origin's read buffer and never changed there: a packet whose timestamps
+ * or flags change is copied first (into a small scratch buffer shared by many such copies). A held PES is kept as
+ * runs of consecutive packets of one buffer (one reference per run, not per packet) and handed on run by run.
+ *
  * <p>Only single-packet PAT and PMT sections are understood (what SRS, nginx and ffmpeg send). Not thread-safe: one
  * instance per player, on its event loop.
  */
@@ -31,12 +35,21 @@ public final class TsSplicer {
     private static final long PCR_MOD = PTS_MOD * 300;
     private static final long DEFAULT_INTERVAL = 3600;
     private static final long MAX_INTERVAL = 18000;
+    private static final int SCRATCH_PACKETS = 16;
     /** Past this a PES is passed on before it is complete (nothing real is this large). */
     static final int MAX_UNIT_BYTES = 4 << 20;
 
-    /** Receives packets for the client; the callee owns each. */
+    /** Receives packets for the client one buffer each; the callee owns each. */
     public interface Output {
         void packet(ByteBuf p);
+    }
+
+    /**
+     * Receives whole packets for the client, several at a time: {@code length} bytes of {@code buf} from
+     * {@code index}. Borrowed for the call only: copy them, or retain {@code buf}.
+     */
+    public interface RunOutput {
+        void packets(ByteBuf buf, int index, int length);
     }
 
     /** What one leg's packets said so far: its program tables and which PIDs carry what. */
@@ -50,9 +63,14 @@ public final class TsSplicer {
 
         /** Reads the PSI of a packet of this leg (keeps copies of the last PAT and PMT); {@code p} is only read. */
         public void observe(ByteBuf p, ByteBufAllocator alloc) {
-            int at = p.readerIndex();
-            int pid = pid(p, at);
-            if (!pusi(p, at) || (pid != 0 && pid != pmtPid)) {
+            observe(p, p.readerIndex(), alloc);
+        }
+
+        /** {@link #observe(ByteBuf, ByteBufAllocator)} for the packet at {@code at} of {@code p}. */
+        public void observe(ByteBuf p, int at, ByteBufAllocator alloc) {
+            int header = p.getInt(at);
+            int pid = pid(header);
+            if (!pusi(header) || (pid != 0 && pid != pmtPid)) {
                 return;
             }
             int off = payloadOffset(p, at);
@@ -77,7 +95,7 @@ public final class TsSplicer {
                             pmtPid = newPmt;
                             pmt = release(pmt);
                         }
-                        pat = replace(pat, p, alloc);
+                        pat = replace(pat, p, at, alloc);
                         break;
                     }
                 }
@@ -95,7 +113,7 @@ public final class TsSplicer {
                     }
                     i += 5 + (p.getUnsignedShort(at + i + 3) & 0x0fff);
                 }
-                pmt = replace(pmt, p, alloc);
+                pmt = replace(pmt, p, at, alloc);
             }
         }
 
@@ -106,11 +124,15 @@ public final class TsSplicer {
 
         /** True for the packet a player can start this leg at (see {@link TsSplicer}). */
         public boolean isStart(ByteBuf p) {
-            int at = p.readerIndex();
+            return isStart(p, p.readerIndex());
+        }
+
+        /** {@link #isStart(ByteBuf)} for the packet at {@code at} of {@code p}. */
+        public boolean isStart(ByteBuf p, int at) {
             if (!ready() || !pusi(p, at)) {
                 return false;
             }
-            int pid = pid(p, at);
+            int pid = pid(p.getInt(at));
             if (videoPid >= 0) {
                 return pid == videoPid && isKeyframe(p, at);
             }
@@ -147,11 +169,9 @@ public final class TsSplicer {
                     || streamType == 0x24 || streamType == 0x33;
         }
 
-        private static ByteBuf replace(ByteBuf old, ByteBuf p, ByteBufAllocator alloc) {
+        private static ByteBuf replace(ByteBuf old, ByteBuf p, int at, ByteBufAllocator alloc) {
             release(old);
-            ByteBuf copy = alloc.buffer(PACKET, PACKET);
-            copy.writeBytes(p, p.readerIndex(), PACKET);
-            return copy;
+            return copy(p, at, alloc);
         }
 
         private static ByteBuf release(ByteBuf b) {
@@ -162,35 +182,11 @@ public final class TsSplicer {
         }
     }
 
-    /** The packets of one stream's PES not complete yet. */
-    private static final class Unit {
-        final java.util.ArrayList<ByteBuf> packets = new java.util.ArrayList<>();
-        boolean open;
-        boolean sized;
-        int remaining;
-        int bytes;
-
-        void flush(Output out) {
-            for (ByteBuf p : packets) {
-                out.packet(p);
-            }
-            packets.clear();
-            open = false;
-            sized = false;
-            bytes = 0;
-        }
-
-        void drop() {
-            packets.forEach(ByteBuf::release);
-            packets.clear();
-            open = false;
-            sized = false;
-            bytes = 0;
-        }
-    }
-
     private final ByteBufAllocator alloc;
-    private final java.util.HashMap<Integer, Unit> units = new java.util.HashMap<>();
+    /** The held PES per elementary stream PID, in the order first seen (a program has a handful). */
+    private HeldPes[] units = new HeldPes[0];
+    /** Copies of the packets this changes (the origin's read buffers are never written), packet after packet. */
+    private ByteBuf scratch;
     private final BitSet started = new BitSet(8192);
     private long offset;
     private long lastDts = -1;
@@ -211,13 +207,21 @@ public final class TsSplicer {
             spliceStartedNanos = System.nanoTime();
         }
         awaiting = true;
-        units.values().forEach(Unit::drop);
+        for (HeldPes u : units) {
+            u.drop();
+        }
     }
 
     /** Drops what is held; for the end of the response. */
     public void release() {
-        units.values().forEach(Unit::drop);
-        units.clear();
+        for (HeldPes u : units) {
+            u.drop();
+        }
+        units = new HeldPes[0];
+        if (scratch != null) {
+            scratch.release();
+            scratch = null;
+        }
     }
 
     public boolean awaitingStart() {
@@ -242,18 +246,41 @@ public final class TsSplicer {
         return lastDts;
     }
 
-    /** One packet of the leg feeding the client ({@code leg} has observed it already); takes ownership. */
+    /**
+     * One packet of the leg feeding the client as a buffer of its own ({@code leg} has observed it already); takes
+     * ownership of {@code p}. What is sent goes to {@code out} one buffer per packet.
+     */
     public void packet(LegState leg, ByteBuf p, Output out) {
-        int at = p.readerIndex();
-        int pid = pid(p, at);
+        try {
+            packet(leg, p, p.readerIndex(), (buf, index, length) -> onePerPacket(buf, index, length, out));
+        } finally {
+            p.release();
+        }
+    }
+
+    private static void onePerPacket(ByteBuf buf, int index, int length, Output out) {
+        if (index == buf.readerIndex() && length == buf.readableBytes()) {
+            out.packet(buf.retain());
+            return;
+        }
+        for (int i = index; i < index + length; i += PACKET) {
+            out.packet(buf.retainedSlice(i, PACKET));
+        }
+    }
+
+    /**
+     * The packet at {@code at} of {@code buf}, of the leg feeding the client ({@code leg} has observed it already).
+     * {@code buf} is borrowed: what must wait for the rest of its PES is kept by retaining it, and it is never changed.
+     */
+    public void packet(LegState leg, ByteBuf buf, int at, RunOutput out) {
+        int header = buf.getInt(at);
+        int pid = pid(header);
         if (awaiting) {
-            if (!leg.isStart(p)) {
-                p.release();
+            if (!leg.isStart(buf, at)) {
                 return;
             }
-            long first = pesDts(p, at);
+            long first = pesDts(buf, at);
             if (first < 0) {
-                p.release();
                 return;
             }
             offset = lastDts < 0 ? 0 : Math.floorMod(lastDts + interval - first, PTS_MOD);
@@ -261,24 +288,22 @@ public final class TsSplicer {
             splices++;
             lastStallNanos = System.nanoTime() - spliceStartedNanos;
             started.clear();
-            emitStarting(leg, leg.pat.retainedDuplicate(), out);
-            emitStarting(leg, leg.pmt.retainedDuplicate(), out);
+            emitStarting(leg, leg.pat, leg.pat.readerIndex(), out);
+            emitStarting(leg, leg.pmt, leg.pmt.readerIndex(), out);
             if (pid == leg.videoPid) {
                 lastVideoDtsIn = first;
             }
-            emitStarting(leg, p, out);
+            emitStarting(leg, buf, at, out);
             return;
         }
         if (splices > 0 && !started.get(pid)) {
-            if (!pusi(p, at)) {
-                p.release(); // the rest of a unit that began before the splice point
-                return;
-            }
-            emitStarting(leg, p, out);
+            if (pusi(header)) {
+                emitStarting(leg, buf, at, out);
+            } // else the rest of a unit that began before the splice point: dropped
             return;
         }
-        if (pid == leg.videoPid && pusi(p, at)) {
-            long dts = pesDts(p, at);
+        if (pid == leg.videoPid && pusi(header)) {
+            long dts = pesDts(buf, at);
             if (dts >= 0) {
                 if (lastVideoDtsIn >= 0) {
                     long d = Math.floorMod(dts - lastVideoDtsIn, PTS_MOD);
@@ -289,59 +314,79 @@ public final class TsSplicer {
                 lastVideoDtsIn = dts;
             }
         }
-        send(leg, rebase(p), out, false);
+        int changed = rebase(buf, at);
+        if (changed < 0) {
+            send(leg, buf, at, out, false);
+        } else {
+            send(leg, scratch, changed, out, false);
+        }
     }
 
     /** Elementary stream packets wait until their PES is complete; tables and everything else pass at once. */
-    private void send(LegState leg, ByteBuf p, Output out, boolean marker) {
-        int at = p.readerIndex();
-        int pid = pid(p, at);
+    private void send(LegState leg, ByteBuf buf, int at, RunOutput out, boolean marker) {
+        int header = buf.getInt(at);
+        int pid = pid(header);
         if (!leg.esPids.get(pid)) {
-            out.packet(p);
+            out.packets(buf, at, PACKET);
             return;
         }
-        Unit u = units.computeIfAbsent(pid, k -> new Unit());
+        HeldPes u = held(pid);
         if (marker) {
-            u.packets.add(p);
+            u.hold(buf, at);
             return;
         }
-        int off = payloadOffset(p, at);
-        if (pusi(p, at)) {
+        int off = payloadOffset(header, buf, at);
+        if (pusi(header)) {
             if (u.open) {
                 u.flush(out);
             }
             u.open = true;
             int pes = off < 0 || off + 6 > PACKET ? -1 : off;
-            int length = pes < 0 ? 0 : p.getUnsignedShort(at + pes + 4);
+            int length = pes < 0 ? 0 : buf.getUnsignedShort(at + pes + 4);
             u.sized = length != 0;
             u.remaining = 6 + length - (PACKET - off);
         } else if (!u.open) {
-            p.release(); // a continuation of a PES whose start this client never got
-            return;
+            return; // a continuation of a PES whose start this client never got
         } else if (u.sized && off >= 0) {
             u.remaining -= PACKET - off;
         }
-        u.packets.add(p);
+        u.hold(buf, at);
         u.bytes += PACKET;
         if ((u.sized && u.remaining <= 0) || u.bytes >= MAX_UNIT_BYTES) {
             u.flush(out);
         }
     }
 
+    private HeldPes held(int pid) {
+        for (HeldPes u : units) {
+            if (u.pid == pid) {
+                return u;
+            }
+        }
+        HeldPes u = new HeldPes(pid);
+        units = java.util.Arrays.copyOf(units, units.length + 1);
+        units[units.length - 1] = u;
+        return u;
+    }
+
     /** The first packet of its PID since the splice: marked as a discontinuity. */
-    private void emitStarting(LegState leg, ByteBuf p, Output out) {
-        int at = p.readerIndex();
-        int pid = pid(p, at);
+    private void emitStarting(LegState leg, ByteBuf buf, int at, RunOutput out) {
+        int pid = pid(buf.getInt(at));
         started.set(pid);
-        p = rebase(p);
-        at = p.readerIndex();
-        int afc = (p.getUnsignedByte(at + 3) >> 4) & 3;
-        if ((afc & 2) != 0 && p.getUnsignedByte(at + 4) > 0) {
-            p = writable(p);
-            at = p.readerIndex();
-            p.setByte(at + 5, p.getUnsignedByte(at + 5) | 0x80);
+        int changed = rebase(buf, at);
+        if (changed >= 0) {
+            buf = scratch;
+            at = changed;
+        }
+        int afc = (buf.getUnsignedByte(at + 3) >> 4) & 3;
+        if ((afc & 2) != 0 && buf.getUnsignedByte(at + 4) > 0) {
+            if (changed < 0) {
+                at = toScratch(buf, at);
+                buf = scratch;
+            }
+            buf.setByte(at + 5, buf.getUnsignedByte(at + 5) | 0x80);
         } else {
-            int cc = p.getUnsignedByte(at + 3) & 0x0f;
+            int cc = buf.getUnsignedByte(at + 3) & 0x0f;
             ByteBuf marker = alloc.buffer(PACKET, PACKET);
             marker.writeByte(TsPacketReader.SYNC);
             marker.writeByte((pid >> 8) & 0x1f);
@@ -350,9 +395,10 @@ public final class TsSplicer {
             marker.writeByte(183);
             marker.writeByte(0x80);
             marker.writeBytes(STUFFING);
-            send(leg, marker, out, true);
+            send(leg, marker, 0, out, true);
+            marker.release();
         }
-        send(leg, p, out, false);
+        send(leg, buf, at, out, false);
     }
 
     private static final byte[] STUFFING = new byte[182];
@@ -361,14 +407,17 @@ public final class TsSplicer {
         java.util.Arrays.fill(STUFFING, (byte) 0xff);
     }
 
-    /** Shifts the packet's PTS/DTS and PCR by the offset (a copy when anything changes); tracks the last DTS. */
-    private ByteBuf rebase(ByteBuf p) {
-        int at = p.readerIndex();
-        int afc = (p.getUnsignedByte(at + 3) >> 4) & 3;
-        boolean pcr = (afc & 2) != 0 && p.getUnsignedByte(at + 4) >= 7 && (p.getUnsignedByte(at + 5) & 0x10) != 0;
-        int pes = pusi(p, at) ? pesHeader(p, at) : -1;
+    /**
+     * Tracks the last DTS; returns -1 when the packet stays as it is, else where in {@link #scratch} a copy of it is,
+     * with its PTS/DTS and PCR shifted by the offset.
+     */
+    private int rebase(ByteBuf buf, int at) {
+        int header = buf.getInt(at);
+        int afc = (header >> 4) & 3;
+        boolean pcr = (afc & 2) != 0 && buf.getUnsignedByte(at + 4) >= 7 && (buf.getUnsignedByte(at + 5) & 0x10) != 0;
+        int pes = pusi(header) ? pesHeader(buf, at) : -1;
         if (pes >= 0) {
-            long dts = pesDts(p, at);
+            long dts = pesDts(buf, at);
             if (dts >= 0) {
                 long out = (dts + offset) % PTS_MOD;
                 if (out > lastDts) {
@@ -377,30 +426,47 @@ public final class TsSplicer {
             }
         }
         if (offset == 0 || (!pcr && pes < 0)) {
-            return p;
+            return -1;
         }
-        p = writable(p);
-        at = p.readerIndex();
+        int i = toScratch(buf, at);
+        ByteBuf p = scratch;
         if (pcr) {
-            long base = (p.getUnsignedInt(at + 6) << 1) | (p.getUnsignedByte(at + 10) >> 7);
-            long ext = ((p.getUnsignedByte(at + 10) & 1) << 8) | p.getUnsignedByte(at + 11);
+            long base = (p.getUnsignedInt(i + 6) << 1) | (p.getUnsignedByte(i + 10) >> 7);
+            long ext = ((p.getUnsignedByte(i + 10) & 1) << 8) | p.getUnsignedByte(i + 11);
             long v = Math.floorMod(base * 300 + ext + offset * 300, PCR_MOD);
             long nb = v / 300;
             long ne = v % 300;
-            p.setInt(at + 6, (int) (nb >> 1));
-            p.setByte(at + 10, (int) (((nb & 1) << 7) | 0x7e | ((ne >> 8) & 1)));
-            p.setByte(at + 11, (int) (ne & 0xff));
+            p.setInt(i + 6, (int) (nb >> 1));
+            p.setByte(i + 10, (int) (((nb & 1) << 7) | 0x7e | ((ne >> 8) & 1)));
+            p.setByte(i + 11, (int) (ne & 0xff));
         }
         if (pes >= 0) {
-            int flags = (p.getUnsignedByte(at + pes + 7) >> 6) & 3;
+            int flags = (p.getUnsignedByte(i + pes + 7) >> 6) & 3;
             if ((flags & 2) != 0) {
-                shiftTimestamp(p, at + pes + 9);
+                shiftTimestamp(p, i + pes + 9);
             }
             if (flags == 3 && pes + 19 <= PACKET) {
-                shiftTimestamp(p, at + pes + 14);
+                shiftTimestamp(p, i + pes + 14);
             }
         }
-        return p;
+        return i;
+    }
+
+    /**
+     * Copies a packet to change into {@link #scratch} and returns where: after a splice every PES header is
+     * rebased, and one small buffer for many of them costs less than a buffer each. A full one is let go; the runs
+     * still holding packets of it keep it alive until they are sent.
+     */
+    private int toScratch(ByteBuf buf, int at) {
+        if (scratch == null || scratch.writableBytes() < PACKET) {
+            if (scratch != null) {
+                scratch.release();
+            }
+            scratch = alloc.directBuffer(SCRATCH_PACKETS * PACKET, SCRATCH_PACKETS * PACKET);
+        }
+        int i = scratch.writerIndex();
+        scratch.writeBytes(buf, at, PACKET);
+        return i;
     }
 
     private void shiftTimestamp(ByteBuf p, int i) {
@@ -411,20 +477,22 @@ public final class TsSplicer {
         p.setShort(i + 3, (int) (((v << 1) & 0xfffe) | 1));
     }
 
-    private ByteBuf writable(ByteBuf p) {
-        if (p.refCnt() == 1 && p.capacity() == PACKET && !p.isReadOnly() && p.unwrap() == null) {
-            return p; // our own gathered copy
-        }
+    private static ByteBuf copy(ByteBuf buf, int at, ByteBufAllocator alloc) {
         ByteBuf copy = alloc.buffer(PACKET, PACKET);
-        copy.writeBytes(p, p.readerIndex(), PACKET);
-        p.release();
+        copy.writeBytes(buf, at, PACKET);
         return copy;
     }
 
     // ---------------------------------------------------------------- packet fields
 
-    static int pid(ByteBuf p, int at) {
-        return ((p.getUnsignedByte(at + 1) & 0x1f) << 8) | p.getUnsignedByte(at + 2);
+    // the header's 4 bytes are read as one int: sync, PUSI and PID, then adaptation field control and counter
+
+    static int pid(int header) {
+        return (header >> 8) & 0x1fff;
+    }
+
+    static boolean pusi(int header) {
+        return (header & 0x40_0000) != 0;
     }
 
     static boolean pusi(ByteBuf p, int at) {
@@ -433,7 +501,11 @@ public final class TsSplicer {
 
     /** Where the payload starts within the packet, or -1 without payload. */
     static int payloadOffset(ByteBuf p, int at) {
-        int afc = (p.getUnsignedByte(at + 3) >> 4) & 3;
+        return payloadOffset(p.getInt(at), p, at);
+    }
+
+    static int payloadOffset(int header, ByteBuf p, int at) {
+        int afc = (header >> 4) & 3;
         if ((afc & 1) == 0) {
             return -1;
         }
