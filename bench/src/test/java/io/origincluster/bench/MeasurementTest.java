@@ -383,16 +383,16 @@ class MeasurementTest {
                 new io.origincluster.dataplane.http.ts.TsSplicer.LegState();
         List<ByteBuf> packets = new java.util.ArrayList<>();
         new io.origincluster.dataplane.http.ts.TsPacketReader(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT)
-                .feed(out.retainedDuplicate(), p -> {
-                    leg.observe(p, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
-                    packets.add(p);
+                .feedInPlace(out.retainedDuplicate(), (buf, at) -> {
+                    leg.observe(buf, at, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+                    packets.add(buf.retainedSlice(at, TsMux.PACKET));
                 });
         assertThat(leg.ready()).isTrue();
         List<Integer> starts = new java.util.ArrayList<>();
         Map<Integer, Integer> payload = new java.util.HashMap<>();
         for (int i = 0; i < packets.size(); i++) {
             ByteBuf p = packets.get(i);
-            if (leg.isStart(p)) {
+            if (leg.isStart(p, p.readerIndex())) {
                 starts.add(i);
             }
             int pid = (p.getUnsignedByte(1) & 0x1f) << 8 | p.getUnsignedByte(2);

@@ -15,11 +15,6 @@ public final class TsPacketReader {
     public static final int PACKET = 188;
     public static final int SYNC = 0x47;
 
-    /** Receives each packet as its own buffer; the callee owns it. */
-    public interface Sink {
-        void packet(ByteBuf packet);
-    }
-
     /**
      * Receives each packet where it lies: the 188 bytes of {@code buf} from index {@code at}. Borrowed for the call
      * only: a callee that keeps them retains {@code buf}, and never changes its bytes.
@@ -43,11 +38,6 @@ public final class TsPacketReader {
 
     public int pendingBytes() {
         return pending == null ? 0 : pending.readableBytes();
-    }
-
-    /** Reads {@code in} (always released), handing on every complete packet as a buffer of its own. */
-    public void feed(ByteBuf in, Sink sink) throws TsFormatException {
-        feedInPlace(in, (buf, at) -> sink.packet(buf.retainedSlice(at, PACKET)));
     }
 
     /** Reads {@code in} (always released), handing on every complete packet where it lies. */

@@ -39,11 +39,6 @@ public final class TsSplicer {
     /** Past this a PES is passed on before it is complete (nothing real is this large). */
     static final int MAX_UNIT_BYTES = 4 << 20;
 
-    /** Receives packets for the client one buffer each; the callee owns each. */
-    public interface Output {
-        void packet(ByteBuf p);
-    }
-
     /**
      * Receives whole packets for the client, several at a time: {@code length} bytes of {@code buf} from
      * {@code index}. Borrowed for the call only: copy them, or retain {@code buf}.
@@ -61,12 +56,10 @@ public final class TsSplicer {
         private ByteBuf pat;
         private ByteBuf pmt;
 
-        /** Reads the PSI of a packet of this leg (keeps copies of the last PAT and PMT); {@code p} is only read. */
-        public void observe(ByteBuf p, ByteBufAllocator alloc) {
-            observe(p, p.readerIndex(), alloc);
-        }
-
-        /** {@link #observe(ByteBuf, ByteBufAllocator)} for the packet at {@code at} of {@code p}. */
+        /**
+         * Reads the PSI of the packet at {@code at} of {@code p}, of this leg (keeps copies of the last PAT and PMT);
+         * {@code p} is only read.
+         */
         public void observe(ByteBuf p, int at, ByteBufAllocator alloc) {
             int header = p.getInt(at);
             int pid = pid(header);
@@ -122,12 +115,7 @@ public final class TsSplicer {
             return pat != null && pmt != null;
         }
 
-        /** True for the packet a player can start this leg at (see {@link TsSplicer}). */
-        public boolean isStart(ByteBuf p) {
-            return isStart(p, p.readerIndex());
-        }
-
-        /** {@link #isStart(ByteBuf)} for the packet at {@code at} of {@code p}. */
+        /** True for the packet at {@code at} of {@code p} if a player can start this leg there (see {@link TsSplicer}). */
         public boolean isStart(ByteBuf p, int at) {
             if (!ready() || !pusi(p, at)) {
                 return false;
@@ -244,28 +232,6 @@ public final class TsSplicer {
     /** The largest DTS (or PTS) sent, in the client's time, or -1. */
     public long lastDts() {
         return lastDts;
-    }
-
-    /**
-     * One packet of the leg feeding the client as a buffer of its own ({@code leg} has observed it already); takes
-     * ownership of {@code p}. What is sent goes to {@code out} one buffer per packet.
-     */
-    public void packet(LegState leg, ByteBuf p, Output out) {
-        try {
-            packet(leg, p, p.readerIndex(), (buf, index, length) -> onePerPacket(buf, index, length, out));
-        } finally {
-            p.release();
-        }
-    }
-
-    private static void onePerPacket(ByteBuf buf, int index, int length, Output out) {
-        if (index == buf.readerIndex() && length == buf.readableBytes()) {
-            out.packet(buf.retain());
-            return;
-        }
-        for (int i = index; i < index + length; i += PACKET) {
-            out.packet(buf.retainedSlice(i, PACKET));
-        }
     }
 
     /**

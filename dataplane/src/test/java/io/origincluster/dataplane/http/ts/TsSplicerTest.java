@@ -46,7 +46,7 @@ class TsSplicerTest {
             for (int at = 0; at < stream.length; at += piece) {
                 ByteBuf in = alloc.buffer();
                 in.writeBytes(stream, at, Math.min(piece, stream.length - at));
-                r.feed(in, p -> {
+                PerPacket.feed(r, in, p -> {
                     got.add(ByteBufUtil.getBytes(p));
                     p.release();
                 });
@@ -63,19 +63,20 @@ class TsSplicerTest {
         stream[188] = 0x46;
         TsPacketReader r = new TsPacketReader(alloc);
         ByteBuf first = alloc.buffer().writeBytes(stream, 0, 200);
-        assertThatThrownBy(() -> r.feed(first, ByteBuf::release)).isInstanceOf(TsFormatException.class)
+        assertThatThrownBy(() -> PerPacket.feed(r, first, ByteBuf::release)).isInstanceOf(TsFormatException.class)
                 .hasMessageContaining("lost TS sync after 1 packets");
         assertThat(first.refCnt()).isZero();
         assertThat(r.pendingBytes()).isZero();
         ByteBuf more = alloc.buffer().writeBytes(stream, 200, 100);
-        assertThatThrownBy(() -> r.feed(more, ByteBuf::release)).isInstanceOf(TsFormatException.class);
+        assertThatThrownBy(() -> PerPacket.feed(r, more, ByteBuf::release)).isInstanceOf(TsFormatException.class);
         assertThat(more.refCnt()).isZero();
         // a part packet is held (bounded by one packet) and released on close
         TsPacketReader r2 = new TsPacketReader(alloc);
-        r2.feed(alloc.buffer().writeBytes(pat(0), 0, 100), ByteBuf::release);
+        PerPacket.feed(r2, alloc.buffer().writeBytes(pat(0), 0, 100), ByteBuf::release);
         assertThat(r2.pendingBytes()).isEqualTo(100);
         byte[] notTs = new byte[188];
-        assertThatThrownBy(() -> new TsPacketReader(alloc).feed(Unpooled.wrappedBuffer(notTs), ByteBuf::release))
+        assertThatThrownBy(() -> PerPacket.feed(new TsPacketReader(alloc), Unpooled.wrappedBuffer(notTs),
+                ByteBuf::release))
                 .isInstanceOf(TsFormatException.class);
         r2.close();
     }
@@ -91,8 +92,8 @@ class TsSplicerTest {
                 sizedAudioPes(0, 88_000), videoPes(2, 93_600, 90_600, false, 1))) {
             ByteBuf b = Unpooled.wrappedBuffer(p);
             in.add(b);
-            leg.observe(b, alloc);
-            s.packet(leg, b, out::add);
+            leg.observe(b, b.readerIndex(), alloc);
+            PerPacket.packet(s, leg, b, out::add);
         }
         // tables at once; audio as soon as its PES_packet_length is reached; the video PES once the next starts
         assertThat(out).hasSize(5);
@@ -189,8 +190,8 @@ class TsSplicerTest {
             ByteBuf b = alloc.buffer(188).writeBytes(p);
             ByteBuf slice = b.retainedSlice();
             b.release();
-            leg.observe(slice, alloc);
-            s.packet(leg, slice, out::add);
+            leg.observe(slice, slice.readerIndex(), alloc);
+            PerPacket.packet(s, leg, slice, out::add);
         }
     }
 
