@@ -57,7 +57,7 @@ public final class HttpApiServer implements ProtocolServer {
         ApiContext context = new ApiContext(routing, relay, webrtc,
                 new OriginClient(transports, webrtc.originTimeout()), new AdvertisedHost(webrtc.candidate()), meters);
         long idle = http.idleTimeout().toMillis();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false);
         ChannelInitializer<Channel> pipeline = new ChannelInitializer<Channel>() {

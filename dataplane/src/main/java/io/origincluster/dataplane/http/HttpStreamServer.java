@@ -75,7 +75,7 @@ public final class HttpStreamServer implements ProtocolServer {
     @Override
     public void start() throws Exception {
         long idleMillis = config.http().idleTimeout().toMillis();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true);

@@ -12,15 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Event loops and channel classes for the whole process, on the transport {@code PROXY_IO_TRANSPORT} picks
- * ({@link TransportChoice}). One boss group accepts; one worker group runs every protocol, and paired
- * client/backend channels share a loop so relaying never crosses threads.
+ * ({@link TransportChoice}). One group of loops runs every protocol, and paired client/backend channels share a loop
+ * so relaying never crosses threads. The listeners accept on these loops too, not on a boss thread of their own: a
+ * connection accepted on the loop it is registered to starts there without waking another thread, which a wake-up
+ * costs on a paravirtualized machine (docs/benchmarks.md, "Issue 15, third round").
  */
 public final class Transports implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Transports.class);
 
     private final IoTransport transport;
-    private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
     public Transports(TransportSettings.Choice wanted, int workerThreads) {
@@ -29,7 +30,6 @@ public final class Transports implements AutoCloseable {
 
     Transports(TransportChoice choice, int workerThreads) {
         this.transport = choice.transport();
-        this.boss = new MultiThreadIoEventLoopGroup(1, transport.handlerFactory());
         this.workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.handlerFactory());
         log.atInfo().addKeyValue("transport", transport.label()).addKeyValue("reason", choice.reason())
                 .addKeyValue("workers", workerThreads).log("io transport");
@@ -38,10 +38,6 @@ public final class Transports implements AutoCloseable {
     /** The transport every loop and channel of this process runs on. */
     public IoTransport transport() {
         return transport;
-    }
-
-    public EventLoopGroup boss() {
-        return boss;
     }
 
     public EventLoopGroup workers() {
@@ -62,7 +58,6 @@ public final class Transports implements AutoCloseable {
 
     @Override
     public void close() {
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 }

@@ -60,7 +60,7 @@ public final class RtmpServer implements ProtocolServer {
 
     @Override
     public void start() throws Exception {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)

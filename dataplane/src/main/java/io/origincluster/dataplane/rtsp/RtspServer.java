@@ -50,7 +50,7 @@ public final class RtspServer implements ProtocolServer {
 
     @Override
     public void start() throws Exception {
-        channel = new ServerBootstrap().group(transports.boss(), transports.workers())
+        channel = new ServerBootstrap().group(transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)

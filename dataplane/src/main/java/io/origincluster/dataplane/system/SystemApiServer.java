@@ -61,7 +61,7 @@ public final class SystemApiServer implements ProtocolServer {
     @Override
     public void start() throws Exception {
         long idleMs = settings.idleTimeout().toMillis();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.boss(), transports.workers())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(transports.workers())
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true);
         ChannelInitializer<Channel> pipeline = new ChannelInitializer<>() {

@@ -55,7 +55,7 @@ class OriginBurstReadsTest {
     /** Writes {@code bursts} bursts, each once the reader has all of the one before; reads per burst at the end. */
     private static double readsPerBurst(int burst, int bursts, int counted) throws Exception {
         CompletableFuture<Channel> serverSide = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(TRANSPORTS.boss(), TRANSPORTS.workers())
+        Channel server = new ServerBootstrap().group(TRANSPORTS.workers())
                 .channel(TRANSPORTS.serverChannel())
                 .childHandler(new ChannelInboundHandlerAdapter() {
                     @Override
