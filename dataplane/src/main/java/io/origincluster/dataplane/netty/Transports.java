@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * Event loops and channel classes for the whole process, on the transport {@code PROXY_IO_TRANSPORT} picks
  * ({@link TransportChoice}). One group of loops runs every protocol, and paired client/backend channels share a loop
  * so relaying never crosses threads. The listeners accept on these loops too, not on a boss thread of their own: a
- * connection accepted on the loop it is registered to starts there without waking another thread, which a wake-up
- * costs on a paravirtualized machine (docs/benchmarks.md, "Issue 15, third round").
+ * connection registered to the loop that accepted it starts there without waking another thread, and wake-ups are
+ * dear on a paravirtualized machine (docs/benchmarks.md, "Issue 15, third round").
  */
 public final class Transports implements AutoCloseable {
 
