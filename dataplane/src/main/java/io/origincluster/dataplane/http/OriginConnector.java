@@ -43,8 +43,8 @@ final class OriginConnector {
      * relay flushes to the client once per read. Netty's default guess tops out at 64 KiB and, for bursts between
      * 32 and 64 KiB (SRS's merged write: 350 ms of a 1 Mbit/s stream is about 44 KiB), swings between 32 and 64 KiB
      * from one read to the next, so every burst took two reads and two client writes. With room to grow past
-     * 64 KiB the guess settles on the burst's size. A read that ends a burst ends on a unit the origin wrote whole,
-     * so the larger buffer is not held between bursts by a partial FLV tag or TS packet.
+     * 64 KiB the guess settles on the burst's size. When an origin writes whole tags or packets per burst (SRS
+     * does), a read that takes in a whole burst leaves no partial unit to hold its buffer until the next one.
      */
     static final RecvByteBufAllocator BURST_READS = new AdaptiveRecvByteBufAllocator(
             AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM, AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL, 256 << 10);
