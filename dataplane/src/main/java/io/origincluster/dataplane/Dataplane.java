@@ -81,6 +81,11 @@ public final class Dataplane implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("origincluster.io.transport.info", () -> 1)
                 .description("The Netty I/O transport this proxy runs on (PROXY_IO_TRANSPORT), as a label")
                 .tag("transport", transports.transport().label()).register(metrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("origincluster.log.lines.dropped",
+                        io.origincluster.dataplane.logging.DroppingAsyncAppender.class,
+                        c -> io.origincluster.dataplane.logging.DroppingAsyncAppender.dropped())
+                .description("Log lines dropped because the log queue was full (stdout not read fast enough)")
+                .register(metrics.registry());
         // every store call of the routing core and the system API is measured; the raw store stays for sweeping
         this.meteredStore = MeteredStateStore.wrap(store, metrics.registry());
         this.routing = new RoutingCore(meteredStore, config.routing(), config.hitless().drainTimeout());

@@ -2,6 +2,7 @@ package io.origincluster.dataplane;
 
 import io.origincluster.dataplane.config.ConfigException;
 import io.origincluster.dataplane.config.ProxyConfig;
+import io.origincluster.dataplane.logging.LogShutdown;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -36,12 +37,14 @@ public final class DataplaneMain {
         } catch (ConfigException e) {
             log.error("invalid configuration: {}", e.getMessage());
             System.err.println("origin-cluster: invalid configuration: " + e.getMessage());
+            LogShutdown.flush();
             System.exit(255);
             return;
         } catch (Exception e) {
             log.error("start-up failed: {}", e.getMessage());
             log.debug("start-up failure", e);
             System.err.println("origin-cluster: start-up failed: " + e.getMessage());
+            LogShutdown.flush();
             System.exit(255);
             return;
         }
@@ -56,6 +59,7 @@ public final class DataplaneMain {
                 try {
                     Thread.sleep(config.forceQuitTimeout().toMillis());
                     log.error("shutdown exceeded PROXY_FORCE_QUIT_TIMEOUT={}, forcing exit", config.forceQuitTimeout());
+                    LogShutdown.flush();
                     Runtime.getRuntime().halt(1);
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
@@ -79,9 +83,11 @@ public final class DataplaneMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             shutdown.run();
             awaitQuietly(stopped);
+            LogShutdown.flush();
         }, "shutdown-hook"));
         log.info("origin-cluster dataplane ready");
         awaitQuietly(stopped);
+        LogShutdown.flush();
         System.exit(0);
     }
 

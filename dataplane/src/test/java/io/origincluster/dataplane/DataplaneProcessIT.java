@@ -46,8 +46,28 @@ class DataplaneProcessIT {
         return launch(List.of(), env);
     }
 
+    /** The jar with its stdout a pipe this test does not read (stderr goes to the log file). */
+    private Run launchWithUnreadStdout(Map<String, String> env) throws IOException {
+        ProcessBuilder pb = builder(List.of(), env);
+        Path log = logFile();
+        pb.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(log.toFile());
+        return new Run(pb.start(), log);
+    }
+
     /** The jar run through {@code wrapper} (a command that execs its arguments), e.g. a seccomp filter. */
     private Run launch(List<String> wrapper, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = builder(wrapper, env);
+        Path log = logFile();
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return new Run(pb.start(), log);
+    }
+
+    private static Path logFile() throws IOException {
+        return Files.createDirectories(Path.of("target", "peer-logs")).resolve("dataplane-" + System.nanoTime()
+                + ".log");
+    }
+
+    private ProcessBuilder builder(List<String> wrapper, Map<String, String> env) {
         assertThat(JAR).as("the jar is built by 'mvn package' before this integration test").isRegularFile();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(wrapper);
@@ -59,10 +79,7 @@ class DataplaneProcessIT {
             pb.environment().put(name, "127.0.0.1:0");
         }
         pb.environment().putAll(env);
-        Path log = Files.createDirectories(Path.of("target", "peer-logs")).resolve("dataplane-" + System.nanoTime()
-                + ".log");
-        pb.directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        return new Run(pb.start(), log);
+        return pb.directory(workDir.toFile());
     }
 
     private static int exitCode(Run run, int seconds) throws Exception {
@@ -211,5 +228,73 @@ class DataplaneProcessIT {
         } finally {
             run.process().destroyForcibly();
         }
+    }
+
+    /**
+     * A log collector that stops reading the container's stdout fills the pipe. Logging must not then stop the
+     * event loops: every request is still answered, and the lines that did not fit are counted.
+     */
+    @Test
+    void aStdoutNobodyReadsCostsLogLinesNotService() throws Exception {
+        int system = Ports.freeTcp();
+        int httpPort = Ports.freeTcp();
+        // debug: each malformed request below logs a line on the event loop that answers it
+        Run run = launchWithUnreadStdout(Map.of("PROXY_SYSTEM_API", "127.0.0.1:" + system,
+                "PROXY_HTTP_SERVER", "127.0.0.1:" + httpPort, "PROXY_LOG_LEVEL", "debug"));
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            String base = "http://127.0.0.1:" + system;
+            awaitReady(http, base, run);
+            // a line of about 150 bytes per request: more than the log queue (8,192 lines) and a pipe's 64 KiB hold
+            int requests = 12_000;
+            for (int i = 0; i < requests; i++) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", httpPort), 2000);
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write("NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    byte[] head = s.getInputStream().readNBytes(12);
+                    assertThat(new String(head, StandardCharsets.US_ASCII)).as("answer to request %d", i)
+                            .isEqualTo("HTTP/1.1 400");
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("request " + i + " was not answered within 5 s: the event loop waits "
+                            + "for stdout", e);
+                }
+            }
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher dropped = java.util.regex.Pattern
+                    .compile("(?m)^origincluster_log_lines_dropped_total(?:\\{[^}]*})? ([0-9.eE+]+)$").matcher(metrics);
+            assertThat(dropped.find()).as(metrics).isTrue();
+            assertThat(Double.parseDouble(dropped.group(1))).isGreaterThan(0);
+
+            // read the pipe again: the process drains what is queued and stops cleanly
+            Thread reader = new Thread(() -> {
+                try {
+                    run.process().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            }, "stdout-reader");
+            reader.setDaemon(true);
+            reader.start();
+            run.process().destroy();
+            assertThat(exitCode(run, 30)).as(run.output()).isZero();
+        } finally {
+            run.process().destroyForcibly();
+        }
+    }
+
+    private static void awaitReady(HttpClient http, String base, Run run) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int ready = 0;
+        while (ready != 200 && System.nanoTime() < deadline && run.process().isAlive()) {
+            try {
+                ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(ready).as(run.output()).isEqualTo(200);
     }
 }

@@ -77,6 +77,52 @@ class JsonLogTest {
         assertThat(out).contains("plain").doesNotStartWith("{");
     }
 
+    @Test
+    void linesBehindTheLogQueueAreJsonToo() throws Exception {
+        // the proxy's logback.xml puts the console behind DroppingAsyncAppender: JSON must reach through it
+        ch.qos.logback.classic.LoggerContext context =
+                (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        PrintStream before = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console =
+                new ch.qos.logback.core.ConsoleAppender<>();
+        console.setContext(context);
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder text =
+                new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        text.setContext(context);
+        text.setPattern("%msg%n");
+        text.start();
+        console.setEncoder(text);
+        console.start();
+        DroppingAsyncAppender queue = new DroppingAsyncAppender();
+        queue.setContext(context);
+        queue.setName("queue-under-test");
+        queue.addAppender(console);
+        queue.start();
+        root.addAppender(queue);
+        Runnable undo = LogFormat.apply(new LogSettings(LogSettings.Format.JSON));
+        try {
+            LoggerFactory.getLogger("queued-json").atInfo().addKeyValue("sid", "q1").log("behind the queue");
+        } finally {
+            root.detachAppender(queue);
+            queue.stop(); // drains the queue into the console
+            undo.run();
+            System.setOut(before);
+        }
+        // once from the test configuration's own console, once through the queue: both JSON, no plain "%msg" line
+        List<String> ours = buf.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("behind the queue")).toList();
+        assertThat(ours).hasSize(2);
+        for (String l : ours) {
+            JsonNode line = JSON.readTree(l);
+            assertThat(line.get("message").asText()).as(l).isEqualTo("behind the queue");
+            assertThat(line.get("sid").asText()).isEqualTo("q1");
+            assertThat(line.get("logger").asText()).isEqualTo("queued-json");
+        }
+    }
+
     /** Runs {@code body} with JSON logging and stdout captured; restores both. */
     private static List<String> captured(Runnable body) {
         PrintStream before = System.out;
