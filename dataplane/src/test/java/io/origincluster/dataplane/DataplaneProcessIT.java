@@ -192,17 +192,7 @@ class DataplaneProcessIT {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
             String base = "http://127.0.0.1:" + port;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            int ready = 0;
-            while (ready != 200 && System.nanoTime() < deadline && run.process().isAlive()) {
-                try {
-                    ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (IOException notYet) {
-                    Thread.sleep(100);
-                }
-            }
-            assertThat(ready).as(run.output()).isEqualTo(200);
+            awaitReady(http, base, run);
             HttpResponse<String> reg = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/srs/register"))
                     .POST(HttpRequest.BodyPublishers.ofString(SRS_BODY)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(reg.statusCode()).isEqualTo(200);
