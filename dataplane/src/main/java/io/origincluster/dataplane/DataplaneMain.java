@@ -87,8 +87,7 @@ public final class DataplaneMain {
         }, "shutdown-hook"));
         log.info("origin-cluster dataplane ready");
         awaitQuietly(stopped);
-        LogShutdown.flush();
-        System.exit(0);
+        System.exit(0); // the shutdown hook writes out the queued log lines
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -14,7 +14,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The log queue never makes a caller wait: with the console stuck, lines past the queue's room are dropped and counted. */
+/**
+ * The log queue never makes a caller wait: with the console stuck, lines past the queue's room are dropped and
+ * counted.
+ */
 class DroppingAsyncAppenderTest {
 
     /** A console whose reader stopped: every write waits until released. */
@@ -63,7 +66,8 @@ class DroppingAsyncAppenderTest {
 
         assertThat(took).as("appending with the console stuck").isLessThan(Duration.ofSeconds(2));
         // the queue holds 4, and logback's worker takes what is queued in one go: at most 4 more in its hands
-        assertThat(dropped).as(context.getStatusManager().getCopyOfStatusList().toString()).isBetween((long) lines - 8, (long) lines - 1);
+        assertThat(dropped).as(context.getStatusManager().getCopyOfStatusList().toString())
+                .isBetween((long) lines - 8, (long) lines - 1);
 
         console.released.countDown();
         queue.stop(); // drains what is queued
