@@ -42,7 +42,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -220,6 +223,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (answerPwd != null) {
             attributes.put("icePwd", answerPwd); // lets any replica verify the client's STUN before trusting it
         }
+        String originResource = r.headers().get(HttpHeaderNames.LOCATION);
+        String originPath = originResource == null ? null : SessionResource.originPath(originResource);
+        SessionResource resource = originPath == null ? null : SessionResource.create(username);
+        if (resource != null) {
+            attributes.put(SessionResource.ORIGIN_PATH, originPath);
+            attributes.put(SessionResource.SECRET, resource.secret());
+        }
         SessionRecord record = new SessionRecord(SessionKind.WEBRTC, username, key.toString(), backendId,
                 attributes);
         ctx.relay().expect(record);
@@ -227,8 +237,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ctx.settings().sessionTtl());
         byte[] body = api.json ? jsonBytes(envelope.put("sdp", rewritten.sdp()))
                 : rewritten.sdp().getBytes(StandardCharsets.UTF_8);
-        String location = r.headers().get(HttpHeaderNames.LOCATION);
-        String proxyLocation = location == null ? null : SessionResource.rewrite(backendId, username, location);
+        String proxyLocation = resource == null ? null : resource.path();
         EventLoop loop = c.channel().eventLoop();
         ctx.routing().store().putSession(record, ctx.settings().sessionTtl()).whenComplete((v, e) ->
                 loop.execute(() -> {
@@ -245,7 +254,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }));
     }
 
-    /** PATCH (trickle ICE, ICE restart) or DELETE (teardown) on a session resource: to the origin that made it. */
+    /**
+     * PATCH (trickle ICE, ICE restart) or DELETE (teardown) on a session resource: to the origin that made the
+     * session, at the path it gave. An unknown session and a wrong secret get the same 404.
+     */
     private void resource(ChannelHandlerContext c, FullHttpRequest req, String sid, boolean keepAlive) {
         SessionResource res;
         try {
@@ -266,39 +278,59 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpHeaders headers = copy(req.headers(), REQUEST_HEADERS);
         String hostHeader = req.headers().get(HttpHeaderNames.HOST);
         EventLoop loop = c.channel().eventLoop();
-        ctx.routing().store().backend(res.backendId()).whenComplete((backend, err) -> loop.execute(() -> {
-            if (err != null) {
-                reply(c, keepAlive, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "state store unavailable"));
-                return;
-            }
-            InetSocketAddress api = backend.flatMap(b -> b.endpoint(Protocol.API)
-                    .map(ep -> ep.resolve(b.ip()))).orElse(null);
-            if (api == null) {
-                reply(c, keepAlive, error(HttpResponseStatus.NOT_FOUND, "the origin of this session is gone"));
-                return;
-            }
-            ctx.origins().send(loop, api, method, res.originPath(), headers, forward).whenComplete((r, e2) ->
-                    loop.execute(() -> {
-                        if (e2 != null) {
-                            reply(c, keepAlive, error(HttpResponseStatus.BAD_GATEWAY,
-                                    "origin unreachable: " + rootMessage(e2)));
-                            return;
-                        }
-                        if (method.equals(HttpMethod.DELETE) && r.isSuccess()) {
-                            ctx.relay().close(res.username());
-                            ctx.routing().store().removeSession(SessionKind.WEBRTC, res.username());
-                            log.atInfo().addKeyValue("sid", sid).addKeyValue("username", res.username())
-                                    .log("webrtc session deleted");
-                        }
-                        byte[] out = r.body();
-                        if (method.equals(HttpMethod.PATCH) && r.isSuccess() && out.length > 0) {
-                            out = Sdp.rewriteAnswer(new String(out, StandardCharsets.UTF_8),
-                                    ctx.advertisedHost().forRequest(hostHeader),
-                                    ctx.relay().localAddress().getPort()).sdp().getBytes(StandardCharsets.UTF_8);
-                        }
-                        reply(c, keepAlive, forwarded(r, out, null));
-                    }));
-        }));
+        sessionOf(res).thenCompose(record -> record.isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.<ResourceTarget>empty())
+                        : ctx.routing().store().backend(record.get().backendId()).thenApply(backend -> backend
+                                .flatMap(b -> b.endpoint(Protocol.API).map(ep -> ep.resolve(b.ip())))
+                                .map(api -> new ResourceTarget(record.get(), api))))
+                .whenComplete((target, err) -> loop.execute(() -> {
+                    if (err != null) {
+                        reply(c, keepAlive, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "state store unavailable"));
+                    } else if (target.isEmpty()) {
+                        reply(c, keepAlive, error(HttpResponseStatus.NOT_FOUND,
+                                "unknown session resource, or the origin of this session is gone"));
+                    } else {
+                        forwardToResource(c, keepAlive, sid, res, method, headers, forward, hostHeader, target.get());
+                    }
+                }));
+    }
+
+    private record ResourceTarget(SessionRecord record, InetSocketAddress api) { }
+
+    /** The session {@code res} names: this replica's copy first (it holds it even when the store is away). */
+    private CompletionStage<Optional<SessionRecord>> sessionOf(SessionResource res) {
+        return ctx.relay().localRecord(res.username()).thenCompose(local -> local.isPresent()
+                        ? CompletableFuture.completedFuture(local)
+                        : ctx.routing().store().session(SessionKind.WEBRTC, res.username()))
+                .thenApply(found -> found.filter(res::names));
+    }
+
+    private void forwardToResource(ChannelHandlerContext c, boolean keepAlive, String sid, SessionResource res,
+                                   HttpMethod method, HttpHeaders headers, byte[] forward, String hostHeader,
+                                   ResourceTarget target) {
+        EventLoop loop = c.channel().eventLoop();
+        String originPath = target.record().attributes().get(SessionResource.ORIGIN_PATH);
+        ctx.origins().send(loop, target.api(), method, originPath, headers, forward).whenComplete((r, e) ->
+                loop.execute(() -> {
+                    if (e != null) {
+                        reply(c, keepAlive, error(HttpResponseStatus.BAD_GATEWAY,
+                                "origin unreachable: " + rootMessage(e)));
+                        return;
+                    }
+                    if (method.equals(HttpMethod.DELETE) && r.isSuccess()) {
+                        ctx.relay().close(res.username());
+                        ctx.routing().store().removeSession(SessionKind.WEBRTC, res.username());
+                        log.atInfo().addKeyValue("sid", sid).addKeyValue("username", res.username())
+                                .log("webrtc session deleted");
+                    }
+                    byte[] out = r.body();
+                    if (method.equals(HttpMethod.PATCH) && r.isSuccess() && out.length > 0) {
+                        out = Sdp.rewriteAnswer(new String(out, StandardCharsets.UTF_8),
+                                ctx.advertisedHost().forRequest(hostHeader),
+                                ctx.relay().localAddress().getPort()).sdp().getBytes(StandardCharsets.UTF_8);
+                    }
+                    reply(c, keepAlive, forwarded(r, out, null));
+                }));
     }
 
     /** Other methods on the signalling paths (SRS's own DELETE URLs): to the stream's origin, unchanged. */

@@ -150,6 +150,17 @@ public final class WebRtcRelayServer implements ProtocolServer {
         });
     }
 
+    /** The record of a session this replica signalled or relays; empty when it only lives in the store. */
+    public CompletableFuture<Optional<SessionRecord>> localRecord(String username) {
+        CompletableFuture<Optional<SessionRecord>> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            RelaySession s = byUsername.get(username);
+            Known k = known.get(username);
+            f.complete(Optional.ofNullable(s != null ? s.record : k != null ? k.record() : null));
+        });
+        return f;
+    }
+
     public CompletableFuture<Stats> stats() {
         CompletableFuture<Stats> f = new CompletableFuture<>();
         loop.execute(() -> f.complete(new Stats(byUsername.size(), byClient.size(), lookups.size(), known.size(),

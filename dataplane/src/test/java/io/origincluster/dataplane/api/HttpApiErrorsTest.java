@@ -183,16 +183,37 @@ class HttpApiErrorsTest {
     }
 
     @Test
-    void unknownOrForgedSessionResources() throws Exception {
+    void sessionResourcesOnlyReachTheirOwnSessionAtTheOriginPathItGave() throws Exception {
         assertThat(send(proxy, "DELETE", "/rtc/v1/resource/garbage", null, null).statusCode()).isEqualTo(404);
-        String forged = SessionResource.rewrite("not-registered", "a:b", "/rtc/v1/whip/?session=1");
-        HttpResponse<String> gone = send(proxy, "DELETE", forged, null, null);
-        assertThat(gone.statusCode()).isEqualTo(404);
-        assertThat(gone.body()).contains("origin of this session is gone");
-        String real = SessionResource.rewrite("origin-1", "a:b", "/rtc/v1/whip/?session=999999");
-        assertThat(send(proxy, "POST", real, "text/plain", "x").statusCode()).isEqualTo(405);
-        assertThat(send(proxy, "DELETE", real, null, null).statusCode()).as("origin's own 404 forwarded")
-                .isEqualTo(404);
+        HttpResponse<String> created = send(proxy, "POST", "/rtc/v1/whep/?app=live&stream=res", "application/sdp",
+                validOffer());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        SessionResource mine = SessionResource.parse(location);
+        assertThat(location).as("the origin's own path stays with the proxy").doesNotContain("session=");
+        int seen = origin.seen().size();
+
+        String guessed = new SessionResource(mine.username(), "AAAAAAAAAAAAAAAAAAAAAA").path();
+        assertThat(send(proxy, "DELETE", guessed, null, null).statusCode()).as("wrong secret").isEqualTo(404);
+        String unknown = SessionResource.create("no:such").path();
+        assertThat(send(proxy, "DELETE", unknown, null, null).statusCode()).as("no such session").isEqualTo(404);
+        // The shape the proxy used to accept: an origin id and any path on that origin's API after it.
+        String b64 = "/" + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(mine.username().getBytes(StandardCharsets.UTF_8));
+        String toOriginApi = SessionResource.PREFIX + "b3JpZ2luLTE" + b64 + "/api/v1/clients/1";
+        assertThat(send(proxy, "DELETE", toOriginApi, null, null).statusCode()).isEqualTo(404);
+        assertThat(send(proxy, "GET", toOriginApi, null, null).statusCode()).isEqualTo(404);
+        assertThat(origin.seen()).as("no forged resource reached the origin").hasSize(seen);
+
+        assertThat(send(proxy, "POST", location, "text/plain", "x").statusCode()).isEqualTo(405);
+        HttpResponse<String> deleted = send(proxy, "DELETE", location, null, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        WhipTestOrigin.Seen atOrigin = origin.seen().get(origin.seen().size() - 1);
+        assertThat(atOrigin.method()).isEqualTo("DELETE");
+        assertThat(atOrigin.uri()).startsWith("/rtc/v1/whip/?action=delete&session=");
+        assertThat(proxy.store().session(io.origincluster.state.SessionKind.WEBRTC, mine.username())
+                .toCompletableFuture().join()).isEmpty();
+        assertThat(send(proxy, "DELETE", location, null, null).statusCode()).as("deleted once").isEqualTo(404);
     }
 
     private static void assertNoSessions(Dataplane d) {
