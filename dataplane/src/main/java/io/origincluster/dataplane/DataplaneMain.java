@@ -15,6 +15,8 @@ import sun.misc.Signal;
  */
 public final class DataplaneMain {
 
+    /** Before the logger: logback's queue thread is the first to touch the common pool, which sizes it for good. */
+    private static final int COMMON_POOL = CommonPool.ensureParallelism();
     private static final Logger log = LoggerFactory.getLogger(DataplaneMain.class);
 
     private DataplaneMain() {
@@ -33,6 +35,10 @@ public final class DataplaneMain {
             config = ProxyConfig.fromEnvironment();
             io.origincluster.dataplane.logging.LogFormat.apply(config.log());
             log.info("origin-cluster dataplane {} starting: {}", Version.VERSION, config.description());
+            if (COMMON_POOL < CommonPool.MIN_PARALLELISM) {
+                log.warn("the JDK common pool has {} thread(s): each auth hook call and origin API poll starts a "
+                        + "thread; -D{}={} avoids it", COMMON_POOL, CommonPool.PARALLELISM, CommonPool.MIN_PARALLELISM);
+            }
             dataplane = new Dataplane(config).start();
         } catch (ConfigException e) {
             log.error("invalid configuration: {}", e.getMessage());

@@ -265,6 +265,55 @@ class DataplaneProcessIT {
         }
     }
 
+    /**
+     * On a machine with two CPUs the JDK's common pool has one thread, and each JDK HttpClient call would then start
+     * a thread of its own. Auth hook calls (one per admission) must reuse threads instead.
+     */
+    @Test
+    void authHookCallsDoNotStartAThreadEachOnTwoCpus() throws Exception {
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        hook.start();
+        int system = Ports.freeTcp();
+        int httpPort = Ports.freeTcp();
+        Run run = launch(Map.of("JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=2",
+                "PROXY_SYSTEM_API", "127.0.0.1:" + system, "PROXY_HTTP_SERVER", "127.0.0.1:" + httpPort,
+                "PROXY_AUTH", "http", "PROXY_AUTH_HOOK_URL", "http://127.0.0.1:" + hook.getAddress().getPort() + "/",
+                "PROXY_AUTH_HOOK_CACHE_TTL", "0s"));
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            String base = "http://127.0.0.1:" + system;
+            awaitReady(http, base, run);
+            double before = threadsStarted(http, base);
+            int admissions = 200;
+            for (int i = 0; i < admissions; i++) {
+                // admitted by the hook, then 503: no origin is registered
+                int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/live/s" + i
+                        + ".flv")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                assertThat(status).as("request %d", i).isEqualTo(503);
+            }
+            double started = threadsStarted(http, base) - before;
+            assertThat(started).as("threads the proxy started for %d hook calls", admissions).isLessThan(20);
+        } finally {
+            run.process().destroyForcibly();
+            hook.stop(0);
+        }
+    }
+
+    private static double threadsStarted(HttpClient http, String base) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^jvm_threads_started_threads_total(?:\\{[^}]*})? ([0-9.eE+]+)$").matcher(metrics);
+        assertThat(m.find()).as(metrics).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     private static void awaitReady(HttpClient http, String base, Run run) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int ready = 0;
